@@ -1,0 +1,74 @@
+/**
+ * Names of partitioned outputs: `dt=YYYY-MM-DD/` partitions, `part-<shard>.<ext>` files, shard ids.
+ * Every name is a pure function of the run's inputs, so a retried shard overwrites its own output.
+ */
+import { InputValidationError } from '../errors';
+
+const DT = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * Checks a partition date `YYYY-MM-DD` (a real calendar date) and returns it.
+ *
+ * @throws {InputValidationError} naming `field` otherwise.
+ */
+export function checkDt(dt: string, field = 'dt'): string {
+  const match = DT.exec(dt);
+  if (match !== null) {
+    const date = new Date(`${dt}T00:00:00Z`);
+    if (!Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === dt) return dt;
+  }
+  throw new InputValidationError(`${field} must be a date YYYY-MM-DD, got ${JSON.stringify(dt)}`, field);
+}
+
+/** The partition directory name `dt=YYYY-MM-DD`. */
+export function dtPartition(dt: string): string {
+  return `dt=${checkDt(dt)}`;
+}
+
+/** The shard id of the `index`-th shard (0-based): five digits, zero-padded (`00007`). */
+export function shardId(index: number): string {
+  if (!Number.isSafeInteger(index) || index < 0)
+    throw new RangeError(`shard index must be ≥ 0, got ${index}`);
+  return String(index).padStart(5, '0');
+}
+
+const SHARD_ID = /^[0-9]{5,}$/;
+
+/** True for an id {@link shardId} makes. */
+export function isShardId(id: unknown): id is string {
+  return typeof id === 'string' && SHARD_ID.test(id);
+}
+
+/** A part file name: `part-00007.csv`. */
+export function partFileName(shard: string, extension: string): string {
+  if (!isShardId(shard)) throw new RangeError(`not a shard id: ${JSON.stringify(shard)}`);
+  return `part-${shard}.${extension.replace(/^\./, '')}`;
+}
+
+/** The key of a shard's scores under an output prefix: `<prefix>dt=<dt>/part-<shard>.csv`. */
+export function scoreOutputKey(outputPrefixKey: string, dt: string, shard: string): string {
+  return `${withSlash(outputPrefixKey)}${dtPartition(dt)}/${partFileName(shard, 'csv')}`;
+}
+
+/** The key of a run's partition marker files (`_manifest.json`, `_SUCCESS`) under an output prefix. */
+export function partitionFileKey(
+  outputPrefixKey: string,
+  dt: string,
+  name: '_manifest.json' | '_SUCCESS',
+): string {
+  return `${withSlash(outputPrefixKey)}${dtPartition(dt)}/${name}`;
+}
+
+function withSlash(prefix: string): string {
+  return prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+}
+
+/**
+ * True for keys that hold data, false for markers and folders that writers leave beside data:
+ * `_SUCCESS`, `_manifest.json`, `_temporary/…`, `.crc` / hidden files, `…/` folder objects and
+ * `$folder$` placeholders.
+ */
+export function isDataKey(key: string): boolean {
+  if (key === '' || key.endsWith('/') || key.endsWith('$folder$')) return false;
+  return !key.split('/').some((segment) => segment.startsWith('_') || segment.startsWith('.'));
+}

@@ -1,0 +1,24 @@
+/**
+ * S3 for handlers: `s3://` URIs, streamed and ranged reads, writes that commit atomically from a
+ * reader's point of view, paginated listings. Every function takes the S3 client as its first
+ * argument (made once in `shared/clients.ts`) and throws typed errors naming the object.
+ */
+export { s3Failure } from './errors';
+export { type ListedObject, listAllObjects, listObjects } from './list';
+export {
+  type ByteRange,
+  headObject,
+  type ObjectHead,
+  readObject,
+  readObjectChunks,
+  readObjectText,
+} from './read';
+export { asPrefix, baseName, child, formatS3Uri, isPrefix, parseS3Uri, type S3Location } from './uri';
+export {
+  deleteObject,
+  ObjectWriter,
+  putJson,
+  putObject,
+  type WriteOptions,
+  type WrittenObject,
+} from './write';
