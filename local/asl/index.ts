@@ -1,0 +1,20 @@
+/**
+ * The offline Amazon States Language interpreter: every state type, JSONPath and JSONata, variables,
+ * Retry/Catch, Map and Distributed Map, and GetExecutionHistory-shaped history. Services plug in
+ * through the {@link ResourceRegistry}; the interpreter itself knows none.
+ */
+export { StateEvaluationError, StatesError } from './errors';
+export { type LambdaInvokeResult, registerLambda } from './integrations/lambda';
+export { ResourceRegistry } from './registry';
+export { StateMachine } from './state-machine';
+export { sendTaskFailure, sendTaskHeartbeat, sendTaskSuccess } from './task-tokens';
+export type {
+  Execution,
+  ExecutionResult,
+  ExecutionStatus,
+  HistoryEvent,
+  StateMachineOptions,
+  TaskHandler,
+  TaskRequest,
+} from './types';
+export { validateDefinition } from './validate';

@@ -1,0 +1,91 @@
+/**
+ * The Step Functions Lambda integrations: the optimized `arn:aws:states:::lambda:invoke`
+ * (+ `.waitForTaskToken`), whose result wraps the payload in the Invoke response, and bare function
+ * ARNs (`arn:aws:lambda:…:function:name`), whose result is the function's raw output.
+ */
+import { randomUUID } from 'node:crypto';
+import { StatesError } from '../errors';
+import type { ResourceRegistry } from '../registry';
+import type { TaskRequest } from '../types';
+
+/** What invoking a function returned (Lambda's Invoke response, payload parsed from JSON). */
+export interface LambdaInvokeResult {
+  readonly payload: unknown;
+  /** Set when the function raised: the payload is then the error envelope (`errorType`, …). */
+  readonly functionError?: 'Handled' | 'Unhandled';
+  readonly executedVersion?: string;
+  readonly statusCode?: number;
+}
+
+type Invoke = (functionName: string, payload: unknown, request: TaskRequest) => Promise<LambdaInvokeResult>;
+
+const INVOKE = /^arn:[^:]+:states:::lambda:invoke(\.waitForTaskToken)?$/;
+const FUNCTION_ARN = /^arn:[^:]+:lambda:[^:]+:[^:]+:function:[^:]+(:[^:]+)?$/;
+
+/** Fails the task the way Step Functions reports a function error. */
+function failWith(result: LambdaInvokeResult): never {
+  const payload = result.payload as { errorType?: unknown } | null;
+  const errorType =
+    typeof payload === 'object' && payload !== null && typeof payload.errorType === 'string'
+      ? payload.errorType
+      : 'Lambda.Unknown';
+  const cause = typeof result.payload === 'string' ? result.payload : JSON.stringify(result.payload ?? null);
+  throw new StatesError(errorType, cause);
+}
+
+/** The `lambda:invoke` result as Step Functions shapes it. */
+function invokeResponse(result: LambdaInvokeResult): Record<string, unknown> {
+  const version = result.executedVersion ?? '$LATEST';
+  const status = result.statusCode ?? 200;
+  const requestId = randomUUID();
+  const length = String(Buffer.byteLength(JSON.stringify(result.payload ?? null), 'utf8'));
+  const date = new Date().toUTCString();
+  const trace = `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replace(/-/g, '').slice(0, 24)};Sampled=0`;
+  const headers: Record<string, string> = {
+    Connection: 'keep-alive',
+    'Content-Length': length,
+    'Content-Type': 'application/json',
+    Date: date,
+    'X-Amz-Executed-Version': version,
+    'X-Amzn-Trace-Id': trace,
+    'x-amzn-Remapped-Content-Length': '0',
+    'x-amzn-RequestId': requestId,
+  };
+  const all: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(headers)) all[k] = [v];
+  return {
+    ExecutedVersion: version,
+    Payload: result.payload ?? null,
+    SdkHttpMetadata: { AllHttpHeaders: all, HttpHeaders: headers, HttpStatusCode: status },
+    SdkResponseMetadata: { RequestId: requestId },
+    StatusCode: status,
+  };
+}
+
+/**
+ * Registers the Lambda integrations on `registry`, invoking functions through `invoke`.
+ *
+ * @example
+ * registerLambda(registry, async (name, payload) => ({ payload: await handlers[name](payload) }));
+ */
+export function registerLambda(registry: ResourceRegistry, invoke: Invoke): void {
+  registry.register(INVOKE, async (request) => {
+    const params = (request.input ?? {}) as Record<string, unknown>;
+    const functionName = params.FunctionName;
+    if (typeof functionName !== 'string') {
+      throw new StatesError(
+        'States.Runtime',
+        `The field 'FunctionName' is required by ${request.resource} and must be a string, but was ${JSON.stringify(functionName)}`,
+      );
+    }
+    const qualifier = typeof params.Qualifier === 'string' ? `:${params.Qualifier}` : '';
+    const result = await invoke(`${functionName}${qualifier}`, params.Payload ?? null, request);
+    if (result.functionError !== undefined) failWith(result);
+    return invokeResponse(result);
+  });
+  registry.register(FUNCTION_ARN, async (request) => {
+    const result = await invoke(request.resource, request.input, request);
+    if (result.functionError !== undefined) failWith(result);
+    return result.payload ?? null;
+  });
+}

@@ -1,0 +1,176 @@
+/** The state machine and its executions. */
+import { StatesError } from './errors';
+import { loadExtensions } from './extensions';
+import { Scope, toJson } from './payload';
+import { type Frame, Interruption, Run, type RunConfig, uuid } from './runtime';
+import { type Program, runProgram } from './states';
+import type { Execution, ExecutionResult, HistoryEvent, StateMachineOptions } from './types';
+import { validateDefinition } from './validate';
+
+let counter = 0;
+
+/**
+ * A state machine definition ready to run offline.
+ *
+ * @example
+ * const machine = new StateMachine(definition, { registry });
+ * const result = await machine.start({ x: 1 }).done;
+ */
+export class StateMachine {
+  readonly definition: Program & { TimeoutSeconds?: number };
+  readonly name: string;
+  readonly arn: string;
+  private readonly options: StateMachineOptions;
+
+  constructor(definition: string | object, options: StateMachineOptions) {
+    const parsed: unknown = typeof definition === 'string' ? JSON.parse(definition) : definition;
+    validateDefinition(parsed);
+    this.definition = parsed as Program;
+    this.options = options;
+    const region = options.region ?? 'us-east-1';
+    const account = options.account ?? '123456789012';
+    this.name = options.name ?? 'StateMachine';
+    this.arn = options.arn ?? `arn:aws:states:${region}:${account}:stateMachine:${this.name}`;
+  }
+
+  /** Starts an execution; its `done` settles when it ends. */
+  start(input: unknown, options: { name?: string } = {}): Execution {
+    const o = this.options;
+    const region = o.region ?? 'us-east-1';
+    const account = o.account ?? '123456789012';
+    const config: RunConfig = {
+      registry: o.registry,
+      ...(o.store !== undefined ? { store: o.store } : {}),
+      timeScale: o.timeScale ?? 1,
+      random: o.random ?? Math.random,
+      region,
+      account,
+      partition: 'aws',
+      roleArn: o.roleArn ?? `arn:aws:iam::${account}:role/sparkmaker-local`,
+      stateMachineArn: this.arn,
+      stateMachineName: this.name,
+      type: o.type ?? 'STANDARD',
+      uuid,
+    };
+    const name =
+      options.name ?? `${Date.now().toString(36)}-${(counter++).toString(36)}-${uuid().slice(0, 8)}`;
+    const arn = `arn:aws:states:${region}:${account}:${config.type === 'EXPRESS' ? 'express' : 'execution'}:${this.name}:${name}`;
+    return new LocalExecution(this.definition, config, arn, name, input);
+  }
+}
+
+class LocalExecution implements Execution {
+  readonly startDate = new Date();
+  readonly done: Promise<ExecutionResult>;
+  private readonly run: Run;
+
+  constructor(
+    definition: Program & { TimeoutSeconds?: number },
+    config: RunConfig,
+    readonly arn: string,
+    readonly name: string,
+    input: unknown,
+  ) {
+    this.run = new Run(config);
+    this.done = this.execute(definition, input);
+  }
+
+  get events(): HistoryEvent[] {
+    return this.run.events;
+  }
+
+  onEvent(listener: (event: HistoryEvent) => void): () => void {
+    return this.run.onEvent(listener);
+  }
+
+  stop(error?: string, cause?: string): void {
+    if (!this.run.controller.signal.aborted)
+      this.run.controller.abort(new Interruption('ABORTED', error, cause));
+  }
+
+  private async execute(
+    definition: Program & { TimeoutSeconds?: number },
+    input: unknown,
+  ): Promise<ExecutionResult> {
+    await loadExtensions();
+    // Let the caller subscribe before the first event.
+    await Promise.resolve();
+    const run = this.run;
+    const config = run.config;
+    const frame: Frame = {
+      run,
+      record: true,
+      prev: 0,
+      scope: new Scope(),
+      signal: run.controller.signal,
+      context: {
+        Execution: {
+          Id: this.arn,
+          Input: input,
+          Name: this.name,
+          RoleArn: config.roleArn,
+          StartTime: this.startDate.toISOString(),
+          RedriveCount: 0,
+        },
+        StateMachine: { Id: config.stateMachineArn, Name: config.stateMachineName },
+      },
+      queryLanguage: definition.QueryLanguage === 'JSONata' ? 'JSONata' : 'JSONPath',
+    };
+    run.emit(undefined, 'ExecutionStarted', 'executionStartedEventDetails', {
+      input: toJson(input),
+      inputDetails: { truncated: false },
+      roleArn: config.roleArn,
+    });
+    frame.prev = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    if (typeof definition.TimeoutSeconds === 'number') {
+      timer = setTimeout(
+        () => run.controller.abort(new Interruption('TIMED_OUT', 'States.Timeout', '')),
+        definition.TimeoutSeconds * 1000 * config.timeScale,
+      );
+    }
+    try {
+      const output = await runProgram(definition, input, frame);
+      if (run.controller.signal.aborted) throw run.controller.signal.reason;
+      run.emit(frame, 'ExecutionSucceeded', 'executionSucceededEventDetails', {
+        output: toJson(output),
+        outputDetails: { truncated: false },
+      });
+      return { status: 'SUCCEEDED', output: output ?? null };
+    } catch (thrown) {
+      const reason = run.controller.signal.aborted ? run.controller.signal.reason : thrown;
+      if (reason instanceof Interruption) {
+        const d: Record<string, unknown> = {};
+        if (reason.error !== undefined) d.error = reason.error;
+        if (reason.cause !== undefined && reason.cause !== '') d.cause = reason.cause;
+        if (reason.kind === 'TIMED_OUT') {
+          run.emit(frame, 'ExecutionTimedOut', 'executionTimedOutEventDetails', d);
+          return { status: 'TIMED_OUT', error: 'States.Timeout' };
+        }
+        run.emit(frame, 'ExecutionAborted', 'executionAbortedEventDetails', d);
+        return {
+          status: 'ABORTED',
+          ...(reason.error !== undefined ? { error: reason.error } : {}),
+          ...(reason.cause !== undefined ? { cause: reason.cause } : {}),
+        };
+      }
+      const error =
+        thrown instanceof StatesError
+          ? thrown
+          : new StatesError('States.Runtime', thrown instanceof Error ? thrown.message : String(thrown));
+      const fromFail = (error as { fromFailState?: boolean }).fromFailState === true;
+      const hasError = fromFail ? (error as { hasError?: boolean }).hasError === true : true;
+      const d: Record<string, unknown> = {};
+      if (hasError) d.error = error.error;
+      if (error.cause !== undefined) d.cause = error.cause;
+      run.emit(frame, 'ExecutionFailed', 'executionFailedEventDetails', d);
+      return {
+        status: 'FAILED',
+        ...(hasError ? { error: error.error } : {}),
+        ...(error.cause !== undefined ? { cause: error.cause } : {}),
+      };
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+  }
+}
