@@ -39,11 +39,13 @@ export type LambdaHandler<TEvent, TResult> = (event: TEvent, context: Context) =
 
 /**
  * Middleware that reports failures: translates AWS SDK errors ({@link translateAwsError}) and logs
- * the error's name and message (no payload) before the error propagates to Lambda.
+ * the error's name and message (no payload) and counts a `Failures` metric before the error
+ * propagates to Lambda.
  */
-export function errorReporting(logger: Logger): MiddlewareObj {
+export function errorReporting(logger: Logger, metrics?: Metrics): MiddlewareObj {
   return {
     onError: async (request) => {
+      metrics?.addMetric('Failures', MetricUnit.Count, 1);
       const translated = translateAwsError(request.error);
       if (translated instanceof Error) request.error = translated;
       const error = request.error;
@@ -68,7 +70,10 @@ export function lambdaHandler<TEvent, TResult>(
   const wrapped = middy<TEvent, TResult, Error, Context>()
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics, { captureColdStartMetric: true, throwOnEmptyMetrics: false }))
-    .use(errorReporting(logger))
-    .handler((event, context) => body(event, { logger, metrics, context }));
+    .use(errorReporting(logger, metrics))
+    .handler((event, context) => {
+      metrics.addMetric('Invocations', MetricUnit.Count, 1);
+      return body(event, { logger, metrics, context });
+    });
   return (event, context) => wrapped(event, context);
 }

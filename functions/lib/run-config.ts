@@ -1,0 +1,462 @@
+/**
+ * The run input of both workflows, validated and normalised (docs/contracts.md, `validate-input`):
+ * every optional field gets its default, unknown fields are rejected by name with the closest known
+ * name suggested, types and ranges are checked with the field's path in the message.
+ */
+import { InputValidationError } from '../../shared/errors';
+import { checkDt } from '../../shared/partitions';
+import { formatS3Uri, isPrefix, parseS3Uri } from '../../shared/s3';
+import { closest, FieldReader, Problems } from './fields';
+
+/** Deploy-time defaults (from the function's environment). */
+export interface RunDefaults {
+  readonly dataBucket: string;
+  readonly artifactBucket: string;
+  readonly modelPackageGroup: string;
+}
+
+export type InputFormat = 'csv' | 'parquet' | 'json';
+export type ContentType = 'text/csv' | 'text/libsvm' | 'application/x-recordio-protobuf';
+export type GateMetric = 'auc' | 'accuracy' | 'logloss' | 'rmse';
+export type ApprovalStatus = 'Approved' | 'PendingManualApproval' | 'Rejected';
+
+/** The normalised training configuration. */
+export interface TrainingConfig {
+  readonly runId: string;
+  readonly input: { readonly uri: string; readonly format: InputFormat };
+  readonly contentType: ContentType;
+  readonly sparse: boolean;
+  readonly hyperparameters: Readonly<Record<string, string>>;
+  readonly gate: { readonly metric: GateMetric; readonly threshold: number };
+  readonly modelPackageGroup: string;
+  readonly approvalStatus: ApprovalStatus;
+  readonly instanceType: string;
+  readonly instanceCount: number;
+  readonly volumeSizeGb: number;
+  readonly maxRuntimeSeconds: number;
+  readonly spot: { readonly enabled: boolean; readonly maxWaitSeconds: number };
+  readonly featuresUri: string;
+  readonly trainingDataUri: string;
+  readonly modelOutputUri: string;
+  readonly transformOutputUri: string;
+  readonly metricsUri: string;
+}
+
+/** The normalised scoring configuration. */
+export interface ScoringConfig {
+  readonly runId: string;
+  readonly input: { readonly uri: string; readonly format: InputFormat };
+  readonly featureJob: boolean;
+  readonly model: { readonly uri: string } | { readonly modelPackageGroup: string };
+  readonly dt: string;
+  readonly outputUri: string;
+  readonly shardSizeBytes: number;
+  readonly maxConcurrency: number;
+  readonly batchSize: number;
+  readonly toleratedFailurePercentage: number;
+  readonly featuresUri: string;
+  readonly manifestUri: string;
+}
+
+export const FORMATS: readonly InputFormat[] = ['csv', 'parquet', 'json'];
+export const CONTENT_TYPES: readonly ContentType[] = [
+  'text/csv',
+  'text/libsvm',
+  'application/x-recordio-protobuf',
+];
+export const GATE_METRICS: readonly GateMetric[] = ['auc', 'accuracy', 'logloss', 'rmse'];
+export const APPROVAL_STATUSES: readonly ApprovalStatus[] = ['Approved', 'PendingManualApproval', 'Rejected'];
+
+/**
+ * Hyperparameters of SageMaker XGBoost 1.7-1 (doc `xgboost_hyperparameters.md`), to catch a typo
+ * here rather than minutes later in the training job.
+ */
+export const XGBOOST_HYPERPARAMETERS: readonly string[] = [
+  'num_round',
+  'num_class',
+  'alpha',
+  'base_score',
+  'booster',
+  'colsample_bylevel',
+  'colsample_bynode',
+  'colsample_bytree',
+  'csv_weights',
+  'deterministic_histogram',
+  'early_stopping_rounds',
+  'eta',
+  'eval_metric',
+  'gamma',
+  'grow_policy',
+  'interaction_constraints',
+  'lambda',
+  'lambda_bias',
+  'max_bin',
+  'max_delta_step',
+  'max_depth',
+  'max_leaves',
+  'min_child_weight',
+  'monotone_constraints',
+  'normalize_type',
+  'nthread',
+  'num_parallel_tree',
+  'objective',
+  'one_drop',
+  'process_type',
+  'rate_drop',
+  'refresh_leaf',
+  'sample_type',
+  'scale_pos_weight',
+  'seed',
+  'single_precision_histogram',
+  'sketch_eps',
+  'skip_drop',
+  'subsample',
+  'tree_method',
+  'tweedie_variance_power',
+  'updater',
+  'use_dask_gpu_training',
+  'verbosity',
+];
+
+const CLASSIFICATION_METRICS: Record<string, readonly GateMetric[]> = {
+  'binary:logistic': ['auc', 'logloss', 'accuracy'],
+  'binary:hinge': ['auc', 'logloss', 'accuracy'],
+  'binary:logitraw': ['auc', 'accuracy'],
+  'reg:logistic': ['rmse', 'logloss'],
+  'multi:softprob': ['accuracy', 'logloss'],
+  'multi:softmax': ['accuracy'],
+};
+
+/** The gate metrics an objective's evaluation produces (shared/evaluation `computeMetrics`). */
+export function metricsOf(objective: string): readonly GateMetric[] {
+  return CLASSIFICATION_METRICS[objective] ?? ['rmse'];
+}
+
+const DEFAULT_THRESHOLDS: Partial<Record<GateMetric, number>> = {
+  auc: 0.7,
+  accuracy: 0.7,
+  logloss: Math.LN2,
+};
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/;
+const GROUP = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+const INSTANCE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
+const MAX_RUNTIME = 2_419_200;
+
+const TRAINING_FIELDS = [
+  'input',
+  'contentType',
+  'sparse',
+  'hyperparameters',
+  'gate',
+  'modelPackageGroup',
+  'approvalStatus',
+  'instanceType',
+  'instanceCount',
+  'volumeSizeGb',
+  'maxRuntimeSeconds',
+  'spot',
+  'featuresUri',
+  'trainingDataUri',
+  'modelOutputUri',
+  'transformOutputUri',
+  'metricsUri',
+];
+const SCORING_FIELDS = [
+  'input',
+  'featureJob',
+  'model',
+  'dt',
+  'outputUri',
+  'shardSizeBytes',
+  'maxConcurrency',
+  'batchSize',
+  'toleratedFailurePercentage',
+  'featuresUri',
+  'manifestUri',
+];
+const INPUT_FIELDS = ['uri', 'format'];
+const GATE_FIELDS = ['metric', 'threshold'];
+const SPOT_FIELDS = ['enabled', 'maxWaitSeconds'];
+const MODEL_FIELDS = ['uri', 'modelPackageGroup'];
+
+function paths(top: readonly string[], nested: Record<string, readonly string[]>): string[] {
+  return [
+    ...top,
+    ...Object.entries(nested).flatMap(([parent, fields]) => fields.map((f) => `${parent}.${f}`)),
+  ];
+}
+
+/** Checks the execution name that becomes the run id (S3 keys, SageMaker and EMR job names). */
+export function checkRunId(executionName: unknown): string {
+  if (typeof executionName !== 'string' || !RUN_ID.test(executionName)) {
+    throw new InputValidationError(
+      `executionName must be 1-80 letters, digits, '-' or '_' starting with a letter or digit (it becomes the run id in S3 keys and job names), got ${JSON.stringify(executionName)}`,
+      'executionName',
+    );
+  }
+  return executionName;
+}
+
+function formatFromKey(key: string): InputFormat | undefined {
+  const lower = key.toLowerCase();
+  if (lower.endsWith('.parquet')) return 'parquet';
+  if (lower.endsWith('.json') || lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) return 'json';
+  if (lower.endsWith('.csv')) return 'csv';
+  return undefined;
+}
+
+/** Reads an s3:// URI field; `prefix` makes it end in `/`. */
+function uriField(reader: FieldReader, name: string, fallback: string, prefix: boolean): string {
+  const text = reader.string(name) ?? (reader.has(name) ? undefined : fallback);
+  if (text === undefined) return fallback;
+  try {
+    const location = parseS3Uri(text, reader.pathOf(name));
+    if (prefix && !isPrefix(location)) return `${formatS3Uri(location)}/`;
+    if (!prefix && isPrefix(location)) {
+      reader.problem(name, `${reader.pathOf(name)} must name an object, not a prefix: ${text}`);
+    }
+    return formatS3Uri(location);
+  } catch (error) {
+    reader.problem(name, error instanceof Error ? error.message : String(error));
+    return fallback;
+  }
+}
+
+function readInput(root: FieldReader, problems: Problems): { uri: string; format: InputFormat } {
+  const input = root.object('input', INPUT_FIELDS);
+  if (input === undefined) {
+    problems.add(
+      'input',
+      'input is required: {"uri": "s3://bucket/key-or-prefix", "format": "csv"|"parquet"|"json"}',
+    );
+    return { uri: '', format: 'csv' };
+  }
+  let uri = '';
+  if (!input.has('uri')) problems.add('input.uri', 'input.uri is required (s3://bucket/key or prefix)');
+  else {
+    const text = input.string('uri');
+    if (text !== undefined) {
+      try {
+        uri = formatS3Uri(parseS3Uri(text, 'input.uri'));
+      } catch (error) {
+        input.problem('uri', error instanceof Error ? error.message : String(error));
+      }
+    }
+  }
+  const format = input.string('format', { allowed: FORMATS }) as InputFormat | undefined;
+  return { uri, format: format ?? formatFromKey(uri) ?? 'csv' };
+}
+
+/** Validates and normalises a training run input. */
+export function normaliseTrainingInput(raw: unknown, runId: string, defaults: RunDefaults): TrainingConfig {
+  const problems = new Problems(
+    'training input',
+    paths(TRAINING_FIELDS, { input: INPUT_FIELDS, gate: GATE_FIELDS, spot: SPOT_FIELDS }),
+  );
+  const root = new FieldReader(raw ?? {}, '', TRAINING_FIELDS, problems);
+  const input = readInput(root, problems);
+  const contentType = (root.string('contentType', { allowed: CONTENT_TYPES }) ?? 'text/csv') as ContentType;
+  const sparse = root.boolean('sparse') ?? false;
+
+  const hyperparameters: Record<string, string> = { objective: 'binary:logistic', num_round: '100' };
+  const hp = root.object('hyperparameters', XGBOOST_HYPERPARAMETERS);
+  for (const name of XGBOOST_HYPERPARAMETERS) {
+    if (hp === undefined || !hp.has(name)) continue;
+    const value = hp.raw(name);
+    if (typeof value === 'string' && value !== '') hyperparameters[name] = value;
+    else if (typeof value === 'number' && Number.isFinite(value)) hyperparameters[name] = String(value);
+    else if (typeof value === 'boolean') hyperparameters[name] = String(value);
+    else
+      hp.problem(
+        name,
+        `${hp.pathOf(name)} must be a string, number or boolean, got ${JSON.stringify(value)}`,
+      );
+  }
+  const objective = hyperparameters.objective ?? 'binary:logistic';
+  if (hp?.has('num_round') === true && !/^[1-9][0-9]*$/.test(hyperparameters.num_round ?? '')) {
+    hp.problem(
+      'num_round',
+      `hyperparameters.num_round must be a positive integer, got ${JSON.stringify(hp.raw('num_round'))}`,
+    );
+  }
+  if (objective.startsWith('multi:') && hyperparameters.num_class === undefined) {
+    problems.add(
+      'hyperparameters.num_class',
+      `hyperparameters.num_class is required with objective ${objective}`,
+    );
+  }
+
+  const allowedMetrics = metricsOf(objective);
+  const gateReader = root.object('gate', GATE_FIELDS);
+  const metric = (gateReader?.string('metric', { allowed: GATE_METRICS }) ??
+    allowedMetrics[0] ??
+    'rmse') as GateMetric;
+  if (!allowedMetrics.includes(metric)) {
+    problems.add(
+      'gate.metric',
+      `gate.metric '${metric}' is not computed for objective ${objective}; use one of ${allowedMetrics.map((m) => `'${m}'`).join(', ')}`,
+    );
+  }
+  const bounded = metric === 'auc' || metric === 'accuracy';
+  const threshold =
+    gateReader?.number('threshold', bounded ? { min: 0, max: 1 } : { min: 0 }) ?? DEFAULT_THRESHOLDS[metric];
+  if (threshold === undefined && gateReader?.has('threshold') !== true) {
+    problems.add(
+      'gate.threshold',
+      `gate.threshold is required when gate.metric is '${metric}' (the largest acceptable value)`,
+    );
+  }
+
+  const modelPackageGroup =
+    root.string('modelPackageGroup', { pattern: GROUP, patternHint: '1-63 letters, digits and hyphens' }) ??
+    defaults.modelPackageGroup;
+  const approvalStatus = (root.string('approvalStatus', { allowed: APPROVAL_STATUSES }) ??
+    'PendingManualApproval') as ApprovalStatus;
+  const instanceType =
+    root.string('instanceType', { pattern: INSTANCE, patternHint: 'an instance type like ml.m5.large' }) ??
+    'ml.m5.large';
+  const instanceCount = root.integer('instanceCount', { min: 1, max: 100 }) ?? 1;
+  const volumeSizeGb = root.integer('volumeSizeGb', { min: 1, max: 16384 }) ?? 10;
+  const maxRuntimeSeconds = root.integer('maxRuntimeSeconds', { min: 1, max: MAX_RUNTIME }) ?? 3600;
+  const spotReader = root.object('spot', SPOT_FIELDS);
+  const spotEnabled = spotReader?.boolean('enabled') ?? false;
+  const maxWaitSeconds =
+    spotReader?.integer('maxWaitSeconds', { min: 1, max: MAX_RUNTIME }) ??
+    Math.min(2 * maxRuntimeSeconds, MAX_RUNTIME);
+  if (spotEnabled && maxWaitSeconds < maxRuntimeSeconds) {
+    problems.add(
+      'spot.maxWaitSeconds',
+      `spot.maxWaitSeconds (${maxWaitSeconds}) must be ≥ maxRuntimeSeconds (${maxRuntimeSeconds})`,
+    );
+  }
+
+  const data = `s3://${defaults.dataBucket}`;
+  const artifacts = `s3://${defaults.artifactBucket}`;
+  const config: TrainingConfig = {
+    runId,
+    input,
+    contentType,
+    sparse,
+    hyperparameters,
+    gate: { metric, threshold: threshold ?? 0 },
+    modelPackageGroup,
+    approvalStatus,
+    instanceType,
+    instanceCount,
+    volumeSizeGb,
+    maxRuntimeSeconds,
+    spot: { enabled: spotEnabled, maxWaitSeconds },
+    featuresUri: uriField(root, 'featuresUri', `${data}/features/${runId}/`, true),
+    trainingDataUri: uriField(root, 'trainingDataUri', `${data}/training/${runId}/`, true),
+    modelOutputUri: uriField(root, 'modelOutputUri', `${artifacts}/models/${runId}/`, true),
+    transformOutputUri: uriField(root, 'transformOutputUri', `${data}/transform/${runId}/`, true),
+    metricsUri: uriField(root, 'metricsUri', `${artifacts}/runs/${runId}/metrics.json`, false),
+  };
+  problems.throwIfAny();
+  return config;
+}
+
+/** Validates and normalises a scoring run input; `today` (YYYY-MM-DD) is the default partition. */
+export function normaliseScoringInput(
+  raw: unknown,
+  runId: string,
+  defaults: RunDefaults,
+  today: string,
+): ScoringConfig {
+  const problems = new Problems(
+    'scoring input',
+    paths(SCORING_FIELDS, { input: INPUT_FIELDS, model: MODEL_FIELDS }),
+  );
+  const root = new FieldReader(raw ?? {}, '', SCORING_FIELDS, problems);
+  const input = readInput(root, problems);
+  const featureJob = root.boolean('featureJob') ?? true;
+
+  let model: ScoringConfig['model'] = { modelPackageGroup: defaults.modelPackageGroup };
+  const modelReader = root.object('model', MODEL_FIELDS);
+  if (modelReader !== undefined) {
+    if (modelReader.has('uri') && modelReader.has('modelPackageGroup')) {
+      problems.add('model', 'model must have either uri or modelPackageGroup, not both');
+    } else if (modelReader.has('uri')) {
+      model = { uri: uriField(modelReader, 'uri', '', false) };
+    } else if (modelReader.has('modelPackageGroup')) {
+      const group = modelReader.string('modelPackageGroup', {
+        pattern: GROUP,
+        patternHint: '1-63 letters, digits and hyphens',
+      });
+      if (group !== undefined) model = { modelPackageGroup: group };
+    } else {
+      problems.add('model', 'model must be {"uri": "s3://…/model.tar.gz"} or {"modelPackageGroup": "name"}');
+    }
+  }
+
+  let dt = today;
+  const dtText = root.string('dt');
+  if (dtText !== undefined) {
+    try {
+      dt = checkDt(dtText, 'dt');
+    } catch (error) {
+      root.problem('dt', error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  const data = `s3://${defaults.dataBucket}`;
+  const artifacts = `s3://${defaults.artifactBucket}`;
+  const config: ScoringConfig = {
+    runId,
+    input,
+    featureJob,
+    model,
+    dt,
+    outputUri: uriField(root, 'outputUri', `${data}/scores/`, true),
+    shardSizeBytes: root.integer('shardSizeBytes', { min: 1024, max: 5 * 1024 ** 3 }) ?? 64 * 1024 * 1024,
+    maxConcurrency: root.integer('maxConcurrency', { min: 0, max: 10_000 }) ?? 10,
+    batchSize: root.integer('batchSize', { min: 1, max: 1000 }) ?? 1,
+    toleratedFailurePercentage: root.number('toleratedFailurePercentage', { min: 0, max: 100 }) ?? 0,
+    featuresUri: uriField(root, 'featuresUri', `${data}/features/${runId}/`, true),
+    manifestUri: uriField(root, 'manifestUri', `${artifacts}/runs/${runId}/shards.jsonl`, false),
+  };
+  problems.throwIfAny();
+  return config;
+}
+
+/** The `validate-input` payload. */
+export interface ValidateInputEvent {
+  readonly workflow: 'training' | 'scoring';
+  readonly input: unknown;
+  readonly executionName: string;
+}
+
+/**
+ * Validates the `validate-input` payload and normalises the run input of its workflow.
+ *
+ * @throws {InputValidationError} naming every offending field.
+ */
+export function validateRunInput(
+  event: unknown,
+  defaults: RunDefaults,
+  now: Date,
+): TrainingConfig | ScoringConfig {
+  if (typeof event !== 'object' || event === null) {
+    throw new InputValidationError('validate-input expects {workflow, input, executionName}', 'workflow');
+  }
+  const e = event as Record<string, unknown>;
+  const runId = checkRunId(e.executionName);
+  let input = e.input;
+  if (typeof input === 'string') {
+    try {
+      input = JSON.parse(input);
+    } catch (error) {
+      throw new InputValidationError('input must be a JSON object; the string given is not JSON', 'input', {
+        cause: error,
+      });
+    }
+  }
+  if (e.workflow === 'training') return normaliseTrainingInput(input, runId, defaults);
+  if (e.workflow === 'scoring')
+    return normaliseScoringInput(input, runId, defaults, now.toISOString().slice(0, 10));
+  const near = typeof e.workflow === 'string' ? closest(e.workflow, ['training', 'scoring']) : undefined;
+  throw new InputValidationError(
+    `workflow must be 'training' or 'scoring', got ${JSON.stringify(e.workflow)}${near === undefined ? '' : ` (did you mean '${near}'?)`}`,
+    'workflow',
+  );
+}

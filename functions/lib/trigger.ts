@@ -1,0 +1,118 @@
+/**
+ * Turning an S3 "Object Created" notification into a training run: which objects start a run, and
+ * the execution name that makes a duplicate event a no-op (same bucket + key + ETag → same name →
+ * StartExecution fails with ExecutionAlreadyExists).
+ */
+import { createHash } from 'node:crypto';
+import { InputValidationError } from '../../shared/errors';
+import { isDataKey } from '../../shared/partitions';
+import { baseName, formatS3Uri } from '../../shared/s3';
+import type { InputFormat } from './run-config';
+
+/** The object an event announces. */
+export interface CreatedObject {
+  readonly bucket: string;
+  readonly key: string;
+  /** ETag without quotes. */
+  readonly etag: string;
+}
+
+function fail(message: string, field: string): never {
+  throw new InputValidationError(message, field);
+}
+
+/**
+ * Decodes S3 notification key encoding (`application/x-www-form-urlencoded`: `+` is a space).
+ * Classic S3 notifications (`Records[]`) encode keys this way; EventBridge events carry raw keys.
+ */
+export function decodeNotificationKey(key: string): string {
+  try {
+    return decodeURIComponent(key.replace(/\+/g, ' '));
+  } catch {
+    fail(`object key is not valid URL encoding: ${JSON.stringify(key)}`, 'Records[0].s3.object.key');
+  }
+}
+
+/**
+ * The objects an event announces: an EventBridge "Object Created" event (raw key in
+ * `detail.object.key`) or, for a rule or test that forwards one, a classic S3 notification with
+ * URL-encoded keys in `Records[].s3.object.key`.
+ *
+ * @throws {InputValidationError} naming the missing field.
+ */
+export function createdObjects(event: unknown): CreatedObject[] {
+  if (typeof event !== 'object' || event === null)
+    fail('expected an EventBridge "Object Created" event', 'event');
+  const e = event as Record<string, unknown>;
+  if (Array.isArray(e.Records)) {
+    return e.Records.map((record, i) => {
+      const s3 = (
+        record as { s3?: { bucket?: { name?: unknown }; object?: { key?: unknown; eTag?: unknown } } }
+      ).s3;
+      const bucket = s3?.bucket?.name;
+      const key = s3?.object?.key;
+      if (typeof bucket !== 'string') fail('missing bucket name', `Records[${i}].s3.bucket.name`);
+      if (typeof key !== 'string') fail('missing object key', `Records[${i}].s3.object.key`);
+      return { bucket, key: decodeNotificationKey(key), etag: unquote(s3?.object?.eTag) };
+    });
+  }
+  if (e['detail-type'] !== 'Object Created') {
+    fail(`expected detail-type "Object Created", got ${JSON.stringify(e['detail-type'])}`, 'detail-type');
+  }
+  const detail = e.detail as
+    | { bucket?: { name?: unknown }; object?: { key?: unknown; etag?: unknown } }
+    | undefined;
+  const bucket = detail?.bucket?.name;
+  const key = detail?.object?.key;
+  if (typeof bucket !== 'string' || bucket === '') fail('missing bucket name', 'detail.bucket.name');
+  if (typeof key !== 'string' || key === '') fail('missing object key', 'detail.object.key');
+  return [{ bucket, key, etag: unquote(detail?.object?.etag) }];
+}
+
+function unquote(etag: unknown): string {
+  return typeof etag === 'string' ? etag.replace(/^"|"$/g, '') : '';
+}
+
+/** The input format of a data key, or `undefined` for keys that do not start a run. */
+export function formatOfKey(key: string): InputFormat | undefined {
+  if (!isDataKey(key)) return undefined;
+  const lower = key.toLowerCase();
+  if (lower.endsWith('.csv')) return 'csv';
+  if (lower.endsWith('.parquet')) return 'parquet';
+  if (lower.endsWith('.json') || lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) return 'json';
+  return undefined;
+}
+
+/**
+ * The execution name of the run an object starts: `<prefix>-<16 hex of sha256(bucket, key, etag)>-<slug>`,
+ * at most 80 characters of `[a-z0-9-]`. The hash comes first so that the first 63 characters (the
+ * SageMaker job name) stay unique; the slug of the file name only helps a person reading the list.
+ *
+ * @example
+ * ```ts
+ * executionName('train', { bucket: 'data', key: 'incoming/Churn 2024.csv', etag: 'abc' });
+ * // 'train-3f9c…-churn-2024'
+ * ```
+ */
+export function executionName(prefix: string, object: CreatedObject): string {
+  const hash = createHash('sha256')
+    .update(`${object.bucket}\n${object.key}\n${object.etag}`)
+    .digest('hex')
+    .slice(0, 16);
+  const stem = baseName(object.key).replace(/\.[^.]*$/, '');
+  const head = `${prefix}-${hash}`;
+  const slug = stem
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 80 - head.length - 1)
+    .replace(/^-+|-+$/g, '');
+  return slug === '' ? head : `${head}-${slug}`;
+}
+
+/** The execution input of the run an object starts. */
+export function runInput(
+  object: CreatedObject,
+  format: InputFormat,
+): { input: { uri: string; format: InputFormat } } {
+  return { input: { uri: formatS3Uri(object), format } };
+}
