@@ -1,80 +1,24 @@
 /**
- * Loads the intrinsic functions and AWS's JSONata functions (written beside the core) once, so the
- * synchronous payload evaluation can call them. Missing modules fall back to failing calls.
+ * The intrinsic functions and AWS's JSONata functions (written beside the core), behind one
+ * seam so the core has a single place where it reaches them.
  */
-import { StatesError } from './errors';
-
-type EvaluateIntrinsic = (
-  expression: string,
-  resolvePath: (path: string) => unknown,
-  options?: { random?: () => number; uuid?: () => string },
-) => unknown;
-type AwsBindings = (options?: {
-  random?: () => number;
-  uuid?: () => string;
-  partition?: string;
-}) => Record<string, unknown>;
+import { evaluateIntrinsic, isIntrinsicCall } from './intrinsics/index';
+import { awsJsonataBindings } from './jsonata-functions';
 
 interface Extensions {
-  isIntrinsicCall(text: string): boolean;
-  evaluateIntrinsic: EvaluateIntrinsic;
-  awsJsonataBindings: AwsBindings;
+  isIntrinsicCall: typeof isIntrinsicCall;
+  evaluateIntrinsic: typeof evaluateIntrinsic;
+  awsJsonataBindings: typeof awsJsonataBindings;
 }
 
-const fallback: Extensions = {
-  isIntrinsicCall: (text) => /^States\.[A-Za-z0-9]+\(/.test(text.trim()),
-  evaluateIntrinsic: (expression) => {
-    throw new StatesError('States.Runtime', `Intrinsic functions are not available: ${expression}`);
-  },
-  awsJsonataBindings: () => ({}),
-};
+const loaded: Extensions = { isIntrinsicCall, evaluateIntrinsic, awsJsonataBindings };
 
-let loaded: Extensions = fallback;
-let loading: Promise<Extensions> | undefined;
-
-async function tryImport(specifier: string): Promise<Record<string, unknown> | undefined> {
-  try {
-    return (await import(specifier)) as Record<string, unknown>;
-  } catch (error) {
-    if (
-      error instanceof Error &&
-      /Cannot find module|ERR_MODULE_NOT_FOUND|Failed to load/.test(String(error))
-    ) {
-      return undefined;
-    }
-    throw error;
-  }
-}
-
-/** Loads the extension modules (idempotent). */
+/** Kept for callers that awaited the former lazy loading; resolves at once. */
 export function loadExtensions(): Promise<Extensions> {
-  loading ??= (async () => {
-    const intrinsics = await tryImport(new URL('./intrinsics/index.ts', import.meta.url).href).catch(() =>
-      tryImport('./intrinsics/index'),
-    );
-    const functions = await tryImport(new URL('./jsonata-functions.ts', import.meta.url).href).catch(() =>
-      tryImport('./jsonata-functions'),
-    );
-    loaded = {
-      isIntrinsicCall:
-        typeof intrinsics?.isIntrinsicCall === 'function'
-          ? (intrinsics.isIntrinsicCall as Extensions['isIntrinsicCall'])
-          : fallback.isIntrinsicCall,
-      evaluateIntrinsic:
-        typeof intrinsics?.evaluateIntrinsic === 'function'
-          ? (intrinsics.evaluateIntrinsic as EvaluateIntrinsic)
-          : fallback.evaluateIntrinsic,
-      awsJsonataBindings:
-        typeof functions?.awsJsonataBindings === 'function'
-          ? (functions.awsJsonataBindings as AwsBindings)
-          : fallback.awsJsonataBindings,
-    };
-    return loaded;
-  })();
-  return loading;
+  return Promise.resolve(loaded);
 }
 
-/** The loaded extensions (the fallbacks until {@link loadExtensions} has settled). */
+/** The intrinsic and JSONata extension functions. */
 export function extensions(): Extensions {
   return loaded;
 }

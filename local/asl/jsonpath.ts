@@ -256,7 +256,8 @@ function findClose(text: string, open: number): number {
 function unquote(s: string): string | undefined {
   const t = s.trim();
   if (t.length >= 2 && (t[0] === "'" || t[0] === '"') && t[t.length - 1] === t[0]) {
-    return t.slice(1, -1).replace(/\\(.)/g, '$1');
+    const q = t[0]!;
+    return t.slice(1, -1).replace(/\\(.)/g, (m, c: string) => (c === q || c === '\\' ? c : m));
   }
   return undefined;
 }

@@ -142,7 +142,11 @@ function pathEnv(run: StateRun, input: unknown, context = run.context): PathEnv 
   return { input, context, scope: run.frame.scope, random: cfg.random };
 }
 
-function jsonataEnv(run: StateRun, extra: Record<string, unknown> = {}, context = run.context): JsonataEnv {
+export function jsonataEnv(
+  run: StateRun,
+  extra: Record<string, unknown> = {},
+  context = run.context,
+): JsonataEnv {
   const cfg = run.frame.run.config;
   return {
     states: { input: run.input, context, ...extra },
@@ -166,11 +170,14 @@ function jsonataBindings(
 function exit(run: StateRun, output: unknown, assigned?: Record<string, unknown>): Outcome {
   const frame = run.frame;
   if (frame.record) {
-    const d: Record<string, unknown> = {
-      name: run.name,
-      output: toJson(output),
-      outputDetails: details(output),
-    };
+    const text = toJson(output);
+    if (text.length > MAX_PAYLOAD_BYTES / 4 && Buffer.byteLength(text, 'utf8') > MAX_PAYLOAD_BYTES) {
+      throw new StatesError(
+        'States.DataLimitExceeded',
+        `The state/task '${run.name}' returned a result with a size exceeding the maximum number of bytes service limit.`,
+      );
+    }
+    const d: Record<string, unknown> = { name: run.name, output: text, outputDetails: details(output) };
     if (assigned !== undefined && Object.keys(assigned).length > 0) {
       const vars: Record<string, string> = {};
       for (const [k, v] of Object.entries(assigned)) vars[k] = toJson(v);
@@ -528,7 +535,7 @@ interface Catcher {
   readonly Assign?: unknown;
 }
 
-const UNCATCHABLE_BY_ALL = new Set(['States.Runtime', 'States.DataLimitExceeded']);
+const UNCATCHABLE_BY_ALL = new Set(['States.Runtime']);
 
 /** Whether a Retry/Catch ErrorEquals list matches `error`. */
 export function errorMatches(errorEquals: readonly string[], error: string): boolean {
@@ -752,7 +759,7 @@ async function invokeTask(
     if (Buffer.byteLength(text, 'utf8') > MAX_PAYLOAD_BYTES) {
       throw new StatesError(
         'States.DataLimitExceeded',
-        `The state/task '${run.name}' returned a result with a size exceeding the maximum number of bytes service limit.`,
+        `The state/task '${isLambda || split.resourceType === 'unknown' ? run.name : split.resourceType}' returned a result with a size exceeding the maximum number of bytes service limit.`,
       );
     }
     if (isLambda) {
@@ -935,12 +942,14 @@ async function readMaxConcurrency(run: StateRun, effective: unknown): Promise<nu
     value = await evaluateJsonataValue(value, jsonataEnv(run), 'MaxConcurrency');
   } else if (value === undefined && typeof def.MaxConcurrencyPath === 'string') {
     value = resolveField(def.MaxConcurrencyPath, pathEnv(run, effective), 'MaxConcurrencyPath');
-    if (typeof value !== 'number' || !Number.isInteger(value)) {
+    const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+    if (typeof n !== 'number' || !Number.isInteger(n)) {
       throw new StateEvaluationError(
         'States.Runtime',
         `The MaxConcurrencyPath field refers to value "${typeof value === 'string' ? value : toJson(value)}" which is not a valid integer: ${def.MaxConcurrencyPath}`,
       );
     }
+    value = n;
   }
   const n = typeof value === 'number' ? value : 0;
   return n <= 0 ? 10000 : n;

@@ -33,6 +33,22 @@ function failWith(result: LambdaInvokeResult): never {
   throw new StatesError(errorType, cause);
 }
 
+/**
+ * What the function receives for the Payload parameter: a string is sent as raw bytes (so JSON
+ * text arrives parsed), no payload arrives as `{}`.
+ */
+function rawPayload(payload: unknown): unknown {
+  if (payload === undefined || payload === null) return {};
+  if (typeof payload === 'string') {
+    try {
+      return JSON.parse(payload) as unknown;
+    } catch {
+      return payload;
+    }
+  }
+  return payload;
+}
+
 /** The `lambda:invoke` result as Step Functions shapes it. */
 function invokeResponse(result: LambdaInvokeResult): Record<string, unknown> {
   const version = result.executedVersion ?? '$LATEST';
@@ -79,7 +95,7 @@ export function registerLambda(registry: ResourceRegistry, invoke: Invoke): void
       );
     }
     const qualifier = typeof params.Qualifier === 'string' ? `:${params.Qualifier}` : '';
-    const result = await invoke(`${functionName}${qualifier}`, params.Payload ?? null, request);
+    const result = await invoke(`${functionName}${qualifier}`, rawPayload(params.Payload), request);
     if (result.functionError !== undefined) failWith(result);
     return invokeResponse(result);
   });
