@@ -1,0 +1,343 @@
+/**
+ * Training channels as the SageMaker XGBoost 1.7-1 container reads them (SPEC §3;
+ * `data_utils.py`): the content type decides the parser — CSV label-first without a header
+ * (delimiter sniffed from the first line, empty field = missing, `csv_weights=1` → column 1 is the
+ * instance weight), LibSVM with 0-based indices taken literally, RecordIO-protobuf (`values`
+ * tensors, dense or sparse), Parquet (column 0 = label). Files whose name starts with `.` or `_`
+ * (`_SUCCESS`) are skipped, as the container skips them. Failures carry the container's reasons.
+ */
+import { parquetRead } from 'hyparquet';
+import {
+  decodeRecordIO,
+  LibSvmReader,
+  NumericCsvReader,
+  recordFeatures,
+  recordLabel,
+  utf8Text,
+} from '../../../shared/formats';
+import type { ObjectStore } from '../object-store';
+import { type Dataset, widenDataset } from './xgboost/dataset';
+
+/** A data problem the container reports as a user error (`ClientError: <message>`). */
+export class ChannelError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ChannelError';
+  }
+}
+
+/** The container's canonical content types. */
+export type ChannelFormat = 'csv' | 'libsvm' | 'parquet' | 'recordio-protobuf';
+
+const VALID_CONTENT_TYPES = [
+  'csv',
+  'libsvm',
+  'parquet',
+  'recordio-protobuf',
+  'text/csv',
+  'text/libsvm',
+  'text/x-libsvm',
+  'application/x-parquet',
+  'application/x-recordio-protobuf',
+];
+
+/**
+ * `data_utils.get_content_type`: the channel's ContentType to one of four formats; unset = LibSVM.
+ * Throws {@link ChannelError} with the container's message for anything else.
+ */
+export function channelFormat(contentType: string | undefined): ChannelFormat {
+  if (contentType === undefined || contentType === '') return 'libsvm';
+  const [base = '', ...paramParts] = contentType.toLowerCase().split(';');
+  const type = base.trim();
+  const params = new Map(
+    paramParts.map((p) => {
+      const [k = '', v = ''] = p.split('=');
+      return [k.trim(), v.trim().replace(/^"|"$/g, '')] as const;
+    }),
+  );
+  if (type === 'csv' || type === 'text/csv') {
+    const labelSize = params.get('label_size');
+    if (labelSize !== undefined && labelSize !== '1') {
+      throw new ChannelError(
+        `${contentType} is not an accepted csv ContentType. Optional parameter label_size must be equal to 1`,
+      );
+    }
+    return 'csv';
+  }
+  if (type === 'libsvm' || type === 'text/libsvm' || type === 'text/x-libsvm') return 'libsvm';
+  if (type === 'parquet' || type === 'application/x-parquet') return 'parquet';
+  if (type === 'recordio-protobuf' || type === 'application/x-recordio-protobuf') return 'recordio-protobuf';
+  throw new ChannelError(`${contentType} is not an accepted ContentType: ${VALID_CONTENT_TYPES.join(', ')}.`);
+}
+
+/** One object of a channel. */
+export interface ChannelFile {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
+/** Splits `s3://bucket/key` into its parts. */
+export function parseS3Uri(uri: string): { bucket: string; key: string } {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
+  if (match === null) throw new ChannelError(`expected an s3://bucket/key URI, got '${uri}'`);
+  return { bucket: match[1]!, key: match[2]! };
+}
+
+function isDataFile(key: string): boolean {
+  const name = key.slice(key.lastIndexOf('/') + 1);
+  return name !== '' && !name.startsWith('.') && !name.startsWith('_');
+}
+
+/** Every data object under an `S3Prefix` URI (or listed in a `ManifestFile`), sorted by key. */
+export async function downloadChannel(
+  store: ObjectStore,
+  uri: string,
+  dataType: 'S3Prefix' | 'ManifestFile' = 'S3Prefix',
+): Promise<ChannelFile[]> {
+  const { bucket, key } = parseS3Uri(uri);
+  const files: ChannelFile[] = [];
+  if (dataType === 'ManifestFile') {
+    const manifest = JSON.parse(utf8Text(await store.getObject(bucket, key))) as unknown[];
+    const prefixEntry = manifest[0] as { prefix?: string } | undefined;
+    const prefix = parseS3Uri(prefixEntry?.prefix ?? '');
+    for (const entry of manifest.slice(1)) {
+      const objectKey = `${prefix.key}${String(entry)}`;
+      files.push({ name: objectKey, bytes: await store.getObject(prefix.bucket, objectKey) });
+    }
+    return files;
+  }
+  let token: string | undefined;
+  do {
+    const page = await store.listObjects(bucket, {
+      prefix: key,
+      ...(token === undefined ? {} : { continuationToken: token }),
+    });
+    for (const object of page.objects) {
+      if (object.key.endsWith('/') || !isDataFile(object.key)) continue;
+      files.push({ name: object.key, bytes: await store.getObject(bucket, object.key) });
+    }
+    token = page.isTruncated ? page.nextContinuationToken : undefined;
+  } while (token !== undefined);
+  files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return files;
+}
+
+/** Rows gathered from several files before they become one dense {@link Dataset}. */
+class RowCollector {
+  values: number[] = [];
+  labels: number[] = [];
+  weights: number[] = [];
+  hasWeights = false;
+  rowStarts: number[] = [];
+  rowCols: number[] = [];
+  sparseIdx: number[] = [];
+  cols = 0;
+
+  addDense(label: number, features: ArrayLike<number>, weight?: number): void {
+    this.labels.push(label);
+    this.weights.push(weight ?? 1);
+    if (weight !== undefined) this.hasWeights = true;
+    this.rowStarts.push(this.values.length);
+    this.rowCols.push(-1);
+    for (let i = 0; i < features.length; i++) this.values.push(features[i]!);
+    if (features.length > this.cols) this.cols = features.length;
+  }
+
+  addSparse(
+    label: number,
+    indices: ArrayLike<number>,
+    values: ArrayLike<number>,
+    size: number,
+    weight?: number,
+  ): void {
+    this.labels.push(label);
+    this.weights.push(weight ?? 1);
+    if (weight !== undefined) this.hasWeights = true;
+    this.rowStarts.push(this.values.length);
+    this.rowCols.push(indices.length);
+    for (let i = 0; i < indices.length; i++) {
+      this.sparseIdx.push(indices[i]!);
+      this.values.push(values[i]!);
+      if (indices[i]! + 1 > this.cols) this.cols = indices[i]! + 1;
+    }
+    // sparse rows keep their indices in a parallel list, aligned with their values
+    if (size > this.cols) this.cols = size;
+  }
+
+  toDataset(): Dataset {
+    const rows = this.labels.length;
+    const cols = this.cols;
+    const out = new Float32Array(rows * cols).fill(Number.NaN);
+    let sparseCursor = 0;
+    for (let r = 0; r < rows; r++) {
+      const start = this.rowStarts[r]!;
+      const count = this.rowCols[r]!;
+      if (count < 0) {
+        const end = r + 1 < rows ? this.rowStarts[r + 1]! : this.values.length;
+        for (let i = start; i < end; i++) out[r * cols + (i - start)] = this.values[i]!;
+      } else {
+        for (let i = 0; i < count; i++)
+          out[r * cols + this.sparseIdx[sparseCursor + i]!] = this.values[start + i]!;
+        sparseCursor += count;
+      }
+    }
+    const base = { rows, cols, values: out, labels: Float32Array.from(this.labels) };
+    return this.hasWeights ? { ...base, weights: Float32Array.from(this.weights) } : base;
+  }
+}
+
+/** `csv.Sniffer` on the first line, reduced to the delimiters a numeric table can use. */
+function sniffDelimiter(firstLine: string, file: string): string {
+  for (const candidate of [',', '\t', ';', '|', ' ']) {
+    if (firstLine.includes(candidate)) return candidate;
+  }
+  if (/^\s*[-+0-9.eE]+\s*$/.test(firstLine)) return ',';
+  throw new ChannelError(
+    `Could not determine delimiter on line ${firstLine.slice(0, 50)}:\nCould not determine delimiter (file ${file})`,
+  );
+}
+
+function readCsv(files: readonly ChannelFile[], collector: RowCollector, csvWeights: boolean): void {
+  for (const file of files) {
+    const text = file.bytes;
+    const newline = text.indexOf(0x0a);
+    const firstLine = utf8Text(text, 0, newline < 0 ? text.length : newline).replace(/\r$/, '');
+    if (firstLine.trim() === '') continue;
+    const delimiter = sniffDelimiter(firstLine, file.name);
+    try {
+      const reader = new NumericCsvReader({ delimiter, source: file.name });
+      const a = reader.push(text);
+      const b = reader.end();
+      for (const batch of [a, b]) {
+        const width = batch.width;
+        for (let r = 0; r < batch.rows; r++) {
+          const row = batch.values.subarray(r * width, (r + 1) * width);
+          const label = row[0]!;
+          if (Number.isNaN(label)) {
+            throw new ChannelError(`the label (column 1) is empty at line ${batch.lines[r]} of ${file.name}`);
+          }
+          if (csvWeights) addDenseRow(collector, label, row.subarray(2), row[1]);
+          else addDenseRow(collector, label, row.subarray(1));
+        }
+      }
+    } catch (error) {
+      if (error instanceof ChannelError)
+        throw new ChannelError(`Failed to load csv data with exception:\n${error.message}`);
+      throw new ChannelError(`Failed to load csv data with exception:\n${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+}
+
+function addDenseRow(collector: RowCollector, label: number, features: Float64Array, weight?: number): void {
+  collector.addDense(label, features, weight);
+}
+
+function readLibSvm(files: readonly ChannelFile[], collector: RowCollector): void {
+  for (const file of files) {
+    try {
+      const reader = new LibSvmReader({ indexBase: 0, source: file.name });
+      for (const row of [...reader.push(file.bytes), ...reader.end()]) {
+        collector.addSparse(row.label, row.indices, row.values, 0, row.weight);
+      }
+    } catch (error) {
+      const newline = file.bytes.indexOf(0x0a);
+      const first = utf8Text(file.bytes, 0, newline < 0 ? file.bytes.length : newline);
+      const base = file.name.slice(file.name.lastIndexOf('/') + 1);
+      throw new ChannelError(
+        `First line '${first.slice(0, 50)}...' of file '${base}' is not 'LIBSVM' format. Please ensure the file is in 'LIBSVM' format. (${(error as Error).message})`,
+        { cause: error },
+      );
+    }
+  }
+}
+
+function readRecordIO(files: readonly ChannelFile[], collector: RowCollector): void {
+  let sparse: boolean | undefined;
+  for (const file of files) {
+    try {
+      const records = decodeRecordIO(file.bytes, { source: file.name });
+      records.forEach((record, i) => {
+        const label = recordLabel(record);
+        if (label === undefined) throw new Error(`record ${i + 1} of ${file.name} has no label['values']`);
+        const features = recordFeatures(record);
+        const isSparse = features.kind === 'sparse';
+        sparse ??= isSparse;
+        if (sparse !== isSparse) {
+          throw new Error(
+            `record ${i + 1} of ${file.name} is ${isSparse ? 'sparse' : 'dense'} but the channel started ${sparse ? 'sparse' : 'dense'}`,
+          );
+        }
+        if (features.kind === 'dense') collector.addDense(label, features.values);
+        else collector.addSparse(label, features.indices, features.values, features.size);
+      });
+    } catch (error) {
+      throw new ChannelError(
+        `Failed to load recordio-protobuf data with exception:\n${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+}
+
+async function readParquet(files: readonly ChannelFile[], collector: RowCollector): Promise<void> {
+  for (const file of files) {
+    try {
+      const buffer = file.bytes.buffer.slice(
+        file.bytes.byteOffset,
+        file.bytes.byteOffset + file.bytes.byteLength,
+      );
+      let rows: unknown[][] = [];
+      await parquetRead({
+        file: buffer as ArrayBuffer,
+        onComplete: (data: unknown[][]) => {
+          rows = data;
+        },
+      });
+      rows.forEach((row, i) => {
+        const numbers = row.map((v) => (v === null || v === undefined ? Number.NaN : Number(v)));
+        const label = numbers[0];
+        if (label === undefined || Number.isNaN(label)) {
+          throw new Error(`row ${i + 1} of ${file.name}: column 0 (the label) is null or not a number`);
+        }
+        collector.addDense(label, numbers.slice(1));
+      });
+    } catch (error) {
+      throw new ChannelError(`Failed to load parquet data with exception:\n${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+}
+
+/** Parses a channel's files into one dense dataset. */
+export async function readChannel(
+  files: readonly ChannelFile[],
+  format: ChannelFormat,
+  options: { readonly csvWeights?: boolean; readonly channel?: string } = {},
+): Promise<Dataset> {
+  const collector = new RowCollector();
+  if (format === 'csv') readCsv(files, collector, options.csvWeights === true);
+  else if (format === 'libsvm') readLibSvm(files, collector);
+  else if (format === 'recordio-protobuf') readRecordIO(files, collector);
+  else await readParquet(files, collector);
+  if (collector.labels.length === 0) {
+    throw new ChannelError(
+      `No data in ${options.channel ?? 'train'} channel: no rows in ${files.length} file(s)`,
+    );
+  }
+  return collector.toDataset();
+}
+
+/** Makes train and validation the same width (XGBoost requires matching feature counts). */
+export function alignChannels(
+  train: Dataset,
+  validation: Dataset | undefined,
+): [Dataset, Dataset | undefined] {
+  if (validation === undefined) return [train, undefined];
+  const cols = Math.max(train.cols, validation.cols);
+  return [widenDataset(train, cols), widenDataset(validation, cols)];
+}
