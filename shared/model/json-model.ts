@@ -48,6 +48,8 @@ function numbers(parent: Obj, key: string, path: string, optional = false): Arra
     for (let i = 0; i < value.length; i++) {
       const v = value[i];
       if (typeof v === 'number') out[i] = v;
+      else if (v === null)
+        out[i] = Number.NaN; // NaN in XGBoost's JSON
       else if (typeof v === 'boolean') out[i] = v ? 1 : 0;
       else if (typeof v === 'bigint') out[i] = Number(v);
       else throw new ModelFormatError(`XGBoost model document: '${path}.${key}[${i}]' must be a number`);

@@ -41,6 +41,55 @@ function firstNonSpace(bytes: Uint8Array): number {
 }
 
 /**
+ * `JSON.parse` that also takes the bare `NaN`, `Infinity` and `-Infinity` XGBoost's JSON writer emits
+ * (e.g. the split condition of a categorical node is `NaN`): outside strings they are rewritten to
+ * `null` (read back as NaN) and `±1e999` (parsed as ±Infinity) before parsing.
+ */
+export function parseXgboostJson(data: Uint8Array): unknown {
+  let text: string;
+  try {
+    text = utf8.decode(data);
+  } catch (error) {
+    throw new ModelFormatError('JSON model is not valid UTF-8', { cause: error });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (first) {
+    if (!/NaN|Infinity/.test(text)) {
+      throw new ModelFormatError(`JSON model cannot be parsed: ${(first as Error).message}`, {
+        cause: first,
+      });
+    }
+  }
+  const parts: string[] = [];
+  let last = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x4e && text.startsWith('NaN', i)) {
+      parts.push(text.slice(last, i), 'null');
+      i += 2;
+      last = i + 1;
+    } else if (c === 0x49 && text.startsWith('Infinity', i)) {
+      parts.push(text.slice(last, i), '1e999');
+      i += 7;
+      last = i + 1;
+    }
+  }
+  parts.push(text.slice(last));
+  try {
+    return JSON.parse(parts.join(''));
+  } catch (error) {
+    throw new ModelFormatError(`JSON model cannot be parsed: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
  * Parses model bytes into a {@link ModelSpec} (no compilation).
  *
  * @throws {ModelFormatError} for bytes that are no XGBoost model, or a corrupt / truncated one.
@@ -55,15 +104,7 @@ export function parseModel(bytes: Uint8Array): ModelSpec {
     return modelSpecFromDocument(decodeUbjson(data), 'ubj');
   }
   if (first === 0x7b) {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(utf8.decode(data));
-    } catch (error) {
-      throw new ModelFormatError(`JSON model cannot be parsed: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
-    return modelSpecFromDocument(doc, 'json');
+    return modelSpecFromDocument(parseXgboostJson(data), 'json');
   }
   // Headerless binf (written before the magic existed): try it, report a clear error if it fails.
   try {

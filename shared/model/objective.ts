@@ -30,8 +30,8 @@ const OBJECTIVES: Readonly<Record<string, Omit<ObjectiveInfo, 'name'>>> = {
   'reg:absoluteerror': { link: 'identity', baseScoreLink: 'identity', multiClass: false },
   'reg:logistic': { link: 'sigmoid', baseScoreLink: 'logit', multiClass: false },
   'binary:logistic': { link: 'sigmoid', baseScoreLink: 'logit', multiClass: false },
-  // LogisticRaw derives from LogisticRegression and keeps its ProbToMargin.
-  'binary:logitraw': { link: 'identity', baseScoreLink: 'logit', multiClass: false },
+  // base_score is used as the margin as is (measured with XGBoost 1.7.4, fixture binary_logitraw).
+  'binary:logitraw': { link: 'identity', baseScoreLink: 'identity', multiClass: false },
   'binary:hinge': { link: 'hinge', baseScoreLink: 'identity', multiClass: false },
   'count:poisson': { link: 'exp', baseScoreLink: 'log', multiClass: false },
   'reg:gamma': { link: 'exp', baseScoreLink: 'log', multiClass: false },
