@@ -1,0 +1,141 @@
+/**
+ * `npm run conformance -- <cases-dir> --out <results.json> [--baseline <file>] [--write-baseline]`
+ *
+ * Runs every recorded case under `<cases-dir>` with the interpreter, writes
+ * `{ "<case id>": {status, output, error, cause, pass} }` to `--out`, and prints
+ * `N passed, M failed` as its last line. With `--baseline` (a list of case ids that pass, one per
+ * line) it exits 1 when a listed case fails and lists newly passing ids; `--write-baseline`
+ * rewrites that list from this run.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseCommandLine, UsageError } from '../../cli/args';
+import { type ConformanceCase, listCaseFiles, loadCase } from './case';
+import { type CaseOutcome, runCases } from './runner';
+
+const USAGE =
+  'usage: npm run conformance -- <cases-dir> --out <results.json> [--baseline <file>] [--write-baseline] ' +
+  '[--concurrency 8] [--time-scale 0.01] [--timeout-ms 20000] [--filter <text>] [--verbose]';
+
+/** Parses a baseline file: one case id per line; blank lines and `#` comments ignored. */
+export function parseBaseline(text: string): string[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+/** Compares a run with the baseline: listed cases that now fail, and passing cases not listed. */
+export function compareWithBaseline(
+  baseline: readonly string[],
+  outcomes: ReadonlyMap<string, { pass: boolean }>,
+): { regressions: string[]; newlyPassing: string[] } {
+  const listed = new Set(baseline);
+  const regressions = baseline.filter((id) => outcomes.has(id) && !outcomes.get(id)!.pass);
+  const newlyPassing = [...outcomes].filter(([id, o]) => o.pass && !listed.has(id)).map(([id]) => id);
+  return { regressions: regressions.sort(), newlyPassing: newlyPassing.sort() };
+}
+
+/** Gives a case whose id another case already has the name of its file instead, so both are reported. */
+export function uniqueIds(cases: ConformanceCase[], files: readonly string[]): ConformanceCase[] {
+  const seen = new Set<string>();
+  return cases.map((c, i) => {
+    let id = c.id;
+    if (seen.has(id)) id = basename(files[i] ?? `${id}__${i}`, '.json');
+    seen.add(id);
+    return id === c.id ? c : { ...c, id };
+  });
+}
+
+function number(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UsageError(`--${name} must be a positive number, got '${value}'`);
+  return n;
+}
+
+/** The entry point; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandLine({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string' },
+      baseline: { type: 'string' },
+      'write-baseline': { type: 'boolean' },
+      concurrency: { type: 'string' },
+      'time-scale': { type: 'string' },
+      'timeout-ms': { type: 'string' },
+      filter: { type: 'string' },
+      verbose: { type: 'boolean' },
+    },
+  });
+  const dir = positionals[0];
+  if (dir === undefined || values.out === undefined) throw new UsageError(USAGE);
+  if (values['write-baseline'] && values.baseline === undefined) {
+    throw new UsageError('--write-baseline needs --baseline <file> to write');
+  }
+  const files = await listCaseFiles(dir);
+  let cases: ConformanceCase[] = uniqueIds(await Promise.all(files.map(loadCase)), files);
+  if (values.filter !== undefined) cases = cases.filter((c) => c.id.includes(values.filter!));
+  const started = performance.now();
+  const outcomes = await runCases(
+    cases,
+    {
+      concurrency: number(values.concurrency, 'concurrency', 8),
+      timeScale: number(values['time-scale'], 'time-scale', 0.01),
+      timeoutMs: number(values['timeout-ms'], 'timeout-ms', 20_000),
+    },
+    (testCase, outcome) => {
+      if (values.verbose && !outcome.pass) {
+        process.stdout.write(`FAIL ${testCase.id}\n  ${outcome.differences.join('\n  ')}\n`);
+      }
+    },
+  );
+  const results: Record<string, Omit<CaseOutcome, 'durationMs'>> = {};
+  for (const c of cases) {
+    const { durationMs: _ignored, ...rest } = outcomes.get(c.id)!;
+    results[c.id] = rest;
+  }
+  await mkdir(dirname(values.out), { recursive: true });
+  await writeFile(values.out, `${JSON.stringify(results, null, 1)}\n`);
+  const passed = [...outcomes.values()].filter((o) => o.pass).length;
+  const failed = outcomes.size - passed;
+  let exitCode = 0;
+  if (values.baseline !== undefined) {
+    if (values['write-baseline']) {
+      const ids = [...outcomes].filter(([, o]) => o.pass).map(([id]) => id);
+      await writeFile(values.baseline, `${ids.sort().join('\n')}\n`);
+      process.stdout.write(`wrote ${ids.length} passing case ids to ${values.baseline}\n`);
+    } else {
+      const baseline = parseBaseline(await readFile(values.baseline, 'utf8'));
+      const { regressions, newlyPassing } = compareWithBaseline(baseline, outcomes);
+      for (const id of newlyPassing) process.stdout.write(`newly passing: ${id}\n`);
+      for (const id of regressions) {
+        process.stdout.write(`REGRESSION: ${id}\n  ${outcomes.get(id)!.differences.join('\n  ')}\n`);
+      }
+      if (regressions.length > 0) exitCode = 1;
+    }
+  }
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  process.stdout.write(`conformance: ${cases.length} cases in ${seconds} s, results in ${values.out}\n`);
+  process.stdout.write(`${passed} passed, ${failed} failed\n`);
+  return exitCode;
+}
+
+const invokedDirectly =
+  process.argv[1] !== undefined && fileURLToPath(import.meta.url) === resolve(process.argv[1]);
+process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = error instanceof UsageError ? 2 : 1;
+    },
+  );
+}
