@@ -1,0 +1,303 @@
+import jsonata from 'jsonata';
+import { describe, expect, it } from 'vitest';
+import { expressionOf, loadDefinition, type State } from './helpers';
+
+const training = loadDefinition('training');
+const scoring = loadDefinition('scoring');
+
+function state(definition: typeof training, name: string): State {
+  const found = definition.States[name];
+  if (!found) throw new Error(`no state ${name}`);
+  return found;
+}
+
+/** `${Name}`: a deploy-time placeholder as written in the ASL files. */
+function ph(name: string): string {
+  return `\${${name}}`;
+}
+
+async function evaluate(value: unknown, bindings: Record<string, unknown>): Promise<unknown> {
+  return jsonata(expressionOf(value)).evaluate({}, bindings);
+}
+
+const config = {
+  runId: 'train-2026_11_22.a',
+  input: { uri: 's3://sparkmaker-data/incoming/churn.csv', format: 'csv' },
+  contentType: 'text/libsvm',
+  sparse: true,
+  hyperparameters: { num_round: '50', objective: 'binary:logistic' },
+  gate: { metric: 'auc', threshold: 0.7 },
+  modelPackageGroup: 'churn',
+  approvalStatus: 'Approved',
+  instanceType: 'ml.m5.xlarge',
+  instanceCount: 1,
+  volumeSizeGb: 10,
+  maxRuntimeSeconds: 3600,
+  spot: { enabled: false, maxWaitSeconds: 7200 },
+  featuresUri: 's3://sparkmaker-data/features/train-1/',
+  trainingDataUri: 's3://sparkmaker-data/training/train-1/',
+  modelOutputUri: 's3://sparkmaker-artifacts/models/train-1',
+  transformOutputUri: 's3://sparkmaker-artifacts/transform/train-1/',
+  metricsUri: 's3://sparkmaker-artifacts/metrics/train-1.json',
+};
+
+const channels = {
+  train: 's3://sparkmaker-data/training/train-1/train/',
+  validation: 's3://sparkmaker-data/training/train-1/validation/',
+  test: 's3://sparkmaker-data/training/train-1/test/',
+};
+
+describe('the training state machine expressions', () => {
+  it('derive a SageMaker job name from the run id that SageMaker accepts', async () => {
+    // Prepare
+    const expression = state(training, 'ValidateInput').Assign?.jobName;
+    const long = `train-${'x'.repeat(58)}-${'y'.repeat(20)}`;
+
+    // Act
+    const short = await evaluate(expression, { states: { result: { Payload: { runId: 'train-a_b.c d' } } } });
+    const cut = await evaluate(expression, { states: { result: { Payload: { runId: long } } } });
+
+    // Assess
+    expect(short).toBe('sm-train-a-b-c-d');
+    expect(cut).toMatch(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/);
+    expect((cut as string).length).toBeLessThanOrEqual(63);
+  });
+
+  it('start the feature job idempotently, named after the run, with the contract arguments', async () => {
+    // Prepare
+    const args = state(training, 'FeatureJob').Arguments as Record<string, unknown> & {
+      JobDriver: { SparkSubmit: Record<string, unknown> };
+    };
+
+    // Act
+    const clientToken = await evaluate(args.ClientToken, { config });
+    const name = await evaluate(args.Name, { config });
+    const entryPointArguments = await evaluate(args.JobDriver.SparkSubmit.EntryPointArguments, { config });
+
+    // Assess
+    expect(clientToken).toBe(config.runId);
+    expect(name).toBe(`features-${config.runId}`);
+    expect(args.JobDriver.SparkSubmit.EntryPoint).toBe(`s3://${ph('ArtifactBucket')}/jobs/features/main.py`);
+    expect(entryPointArguments).toEqual([
+      '--input',
+      config.input.uri,
+      '--input-format',
+      'csv',
+      '--output',
+      config.featuresUri,
+      '--run-id',
+      config.runId,
+      '--mode',
+      'train',
+    ]);
+  });
+
+  it('find one S3 prefix per split from the conversion plan', async () => {
+    // Prepare
+    const expression = state(training, 'PlanConversion').Assign?.channels;
+    const items = ['train', 'validation', 'test'].flatMap((split) => [
+      {
+        split,
+        source: `s3://d/f/split=${split}/a.parquet`,
+        target: `${channels[split as 'train']}part-0.libsvm`,
+      },
+      {
+        split,
+        source: `s3://d/f/split=${split}/b.parquet`,
+        target: `${channels[split as 'train']}part-1.libsvm`,
+      },
+    ]);
+    const noValidation = items.filter((item) => item.split !== 'validation');
+
+    // Act
+    const all = await evaluate(expression, { states: { result: { Payload: { items } } } });
+    const partial = await evaluate(expression, { states: { result: { Payload: { items: noValidation } } } });
+
+    // Assess
+    expect(all).toEqual(channels);
+    expect(partial).toEqual({ train: channels.train, test: channels.test });
+  });
+
+  it('convert the test split to CSV and the other splits to the training content type', async () => {
+    // Prepare
+    const selector = state(training, 'ConvertObjects').ItemSelector as Record<string, unknown>;
+    const item = (split: string) => ({ context: { Map: { Item: { Value: { split } } } } });
+
+    // Act
+    const test = await evaluate(selector.to, { states: item('test'), config });
+    const train = await evaluate(selector.to, { states: item('train'), config });
+    const protobuf = await evaluate(selector.to, {
+      states: item('validation'),
+      config: { ...config, contentType: 'application/x-recordio-protobuf' },
+    });
+    const testSparse = await evaluate(selector.sparse, { states: item('test'), config });
+
+    // Assess
+    expect([test, train, protobuf]).toEqual(['csv', 'libsvm', 'recordio-protobuf']);
+    expect(testSparse).toBe(false);
+  });
+
+  it('request on-demand training without any spot setting when spot is off', async () => {
+    // Prepare
+    const args = state(training, 'TrainModel').Arguments;
+
+    // Act
+    const request = (await evaluate(args, { config, channels, jobName: 'sm-train-1' })) as Record<
+      string,
+      unknown
+    >;
+
+    // Assess
+    expect(request.TrainingJobName).toBe('sm-train-1');
+    expect(request.AlgorithmSpecification).toEqual({
+      TrainingImage: ph('XGBoostImage'),
+      TrainingInputMode: 'File',
+    });
+    expect(request.RoleArn).toBe(ph('SageMakerRoleArn'));
+    expect(request.HyperParameters).toEqual(config.hyperparameters);
+    expect(request.InputDataConfig).toMatchObject([
+      {
+        ChannelName: 'train',
+        ContentType: 'text/libsvm',
+        DataSource: { S3DataSource: { S3Uri: channels.train } },
+      },
+      { ChannelName: 'validation', DataSource: { S3DataSource: { S3Uri: channels.validation } } },
+    ]);
+    expect(request.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 3600 });
+    expect(request).not.toHaveProperty('EnableManagedSpotTraining');
+    expect(request).not.toHaveProperty('CheckpointConfig');
+  });
+
+  it('request managed spot with a checkpoint path and a maximum wait when spot is on', async () => {
+    // Prepare
+    const args = state(training, 'TrainModel').Arguments;
+    const spotConfig = { ...config, spot: { enabled: true, maxWaitSeconds: 7200 } };
+
+    // Act
+    const request = (await evaluate(args, {
+      config: spotConfig,
+      channels: { train: channels.train, test: channels.test },
+      jobName: 'sm-train-1',
+    })) as Record<string, unknown>;
+
+    // Assess
+    expect(request.EnableManagedSpotTraining).toBe(true);
+    expect(request.CheckpointConfig).toEqual({
+      S3Uri: 's3://sparkmaker-artifacts/models/train-1/checkpoints/sm-train-1/',
+    });
+    expect(request.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 3600, MaxWaitTimeInSeconds: 7200 });
+    expect(request.InputDataConfig).toHaveLength(1);
+  });
+
+  it('batch-transform the label-first CSV test split and keep label,prediction', () => {
+    // Prepare
+    const args = state(training, 'BatchTransform').Arguments as Record<string, Record<string, unknown>>;
+
+    // Assess
+    expect(args.DataProcessing).toEqual({
+      InputFilter: '$[1:]',
+      JoinSource: 'Input',
+      OutputFilter: '$[0,-1]',
+    });
+    expect(args.TransformInput).toMatchObject({ ContentType: 'text/csv', SplitType: 'Line' });
+  });
+
+  it.each([
+    ['auc', 0.81, 0.7, true],
+    ['auc', 0.69, 0.7, false],
+    ['accuracy', 0.7, 0.7, true],
+    ['logloss', 0.35, 0.4, true],
+    ['logloss', 0.45, 0.4, false],
+    ['rmse', 2.5, 3, true],
+  ])('pass the quality gate on %s = %s against %s: %s', async (metric, value, threshold, passes) => {
+    // Prepare
+    const condition = state(training, 'QualityGate').Choices?.[0]?.Condition;
+
+    // Act
+    const result = await evaluate(condition, {
+      config: { ...config, gate: { metric, threshold } },
+      evaluation: { metrics: { count: 100, [metric]: value } },
+    });
+
+    // Assess
+    expect(result).toBe(passes);
+  });
+
+  it('fail the quality gate with QualityGateError naming the metric when it is missing or too low', async () => {
+    // Prepare
+    const condition = state(training, 'QualityGate').Choices?.[0]?.Condition;
+    const failure = state(training, 'GateRejected').Assign?.failure;
+    const bindings = {
+      config: { ...config, gate: { metric: 'auc', threshold: 0.7 } },
+      evaluation: { metrics: { count: 10, rmse: 0.3 }, metricsUri: 's3://a/m.json' },
+      jobName: 'sm-train-1',
+    };
+
+    // Act
+    const passes = await evaluate(condition, bindings);
+    const rejected = (await evaluate(failure, bindings)) as { Error: string; Cause: string };
+
+    // Assess
+    expect(passes).toBe(false);
+    expect(rejected.Error).toBe('QualityGateError');
+    expect(rejected.Cause).toContain('auc is missing');
+    expect(rejected.Cause).toContain('auc >= 0.7');
+  });
+});
+
+describe('the scoring state machine expressions', () => {
+  it('score the feature job output when the feature job runs, the raw input otherwise', async () => {
+    // Prepare
+    const expression = state(scoring, 'ResolveModel').Assign?.scoreInput;
+    const base = { input: { uri: 's3://d/in/', format: 'csv' }, featuresUri: 's3://d/features/score-1/' };
+
+    // Act
+    const withJob = await evaluate(expression, { config: { ...base, featureJob: true } });
+    const withoutJob = await evaluate(expression, { config: { ...base, featureJob: false } });
+
+    // Assess
+    expect(withJob).toEqual({ uri: 's3://d/features/score-1/', format: 'parquet' });
+    expect(withoutJob).toEqual(base.input);
+  });
+
+  it('batch shards with the run settings and null when the model has no feature column list', async () => {
+    // Prepare
+    const batcher = state(scoring, 'ScoreShards').ItemBatcher as { BatchInput: Record<string, unknown> };
+    const bindings = {
+      config: { runId: 'score-1', outputUri: 's3://d/scores/', dt: '2026-11-22' },
+      model: { modelUri: 's3://a/model.tar.gz' },
+    };
+
+    // Act
+    const entries = await Promise.all(
+      Object.entries(batcher.BatchInput).map(async ([key, value]) => [key, await evaluate(value, bindings)]),
+    );
+
+    // Assess
+    expect(Object.fromEntries(entries)).toEqual({
+      runId: 'score-1',
+      modelUri: 's3://a/model.tar.gz',
+      featureColumnsUri: null,
+      outputUri: 's3://d/scores/',
+      dt: '2026-11-22',
+    });
+  });
+
+  it('read the JSONL shard manifest and write map results to the artifact bucket', () => {
+    // Prepare
+    const map = state(scoring, 'ScoreShards');
+
+    // Assess
+    expect(map.ItemReader).toMatchObject({
+      Resource: 'arn:aws:states:::s3:getObject',
+      ReaderConfig: { InputType: 'JSONL' },
+    });
+    expect(map.ResultWriter).toMatchObject({
+      Resource: 'arn:aws:states:::s3:putObject',
+      Arguments: { Bucket: ph('ArtifactBucket') },
+    });
+    expect(map.ItemProcessor?.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+    expect(map.MaxConcurrency).toBe('{% $config.maxConcurrency %}');
+    expect(map.ToleratedFailurePercentage).toBe('{% $config.toleratedFailurePercentage %}');
+  });
+});
