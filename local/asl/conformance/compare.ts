@@ -7,8 +7,8 @@
  * and, in cases flagged `expected_has_placeholders`:
  * - the words `date` and `timestamp` standing for a whole value (a date string, an epoch number, or
  *   the header list it replaced);
- * - `snf_role_arn` and `lambda_function_name`, standing for
- *   the execution role ARN and a function name;
+ * - `snf_role_arn` and `lambda_function_name`, standing for the execution role ARN and a function
+ *   name; `RandomNumberGenerated`, standing for States.MathRandom's number;
  * - a string equal to its own key
  *   (`"RequestId": "RequestId"`), the recorder's key-value replacement of whatever value was there.
  * Everything else compares exactly; numbers compare numerically (`3` equals `3.0`).
@@ -33,6 +33,8 @@ export interface Verdict {
 const STRING_PLACEHOLDERS = new Set(['snf_role_arn', 'lambda_function_name']);
 /** Placeholder words standing for one whole value of any type. */
 const VALUE_PLACEHOLDERS = new Set(['date', 'timestamp']);
+/** Placeholder words standing for one number (States.MathRandom's result). */
+const NUMBER_PLACEHOLDERS = new Set(['RandomNumberGenerated']);
 const TOKEN = /<[^<>\s]{1,80}>/g;
 const HAS_TOKEN = /<[^<>\s]{1,80}>/;
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -78,6 +80,7 @@ export function compareValues(
       if (VALUE_PLACEHOLDERS.has(expected) && actual !== undefined && actual !== null) return;
       if (key !== undefined && expected === key && actual !== undefined) return;
       if (STRING_PLACEHOLDERS.has(expected) && typeof actual === 'string') return;
+      if (NUMBER_PLACEHOLDERS.has(expected) && typeof actual === 'number') return;
     }
     if (typeof actual === 'string' && stringMatches(expected, actual)) return;
     out.push(`${path}: expected ${describe(expected)}, got ${describe(actual)}`);

@@ -302,8 +302,9 @@ export function seededRandom(seed: number): () => number {
 
 const mathRandom: IntrinsicFunction = (args, context) => {
   arity(args, context, 'States.MathRandom', 2, 3);
-  const start = expectInteger(args[0], context, 'first');
-  const end = expectInteger(args[1], context, 'second');
+  // AWS accepts non-integer bounds (States.MathRandom(12.5, 44.51) succeeds) and rounds them.
+  const start = javaRound(expectNumber(args[0], context, 'first'));
+  const end = javaRound(expectNumber(args[1], context, 'second'));
   const random = args.length === 3 ? seededRandom(expectInteger(args[2], context, 'third')) : context.random;
   if (start >= end) fail(context, `the start (${start}) must be less than the end (${end})`);
   return start + Math.floor(random() * (end - start));

@@ -243,6 +243,14 @@ describe('the math intrinsics', () => {
     expect(run('States.MathRandom(1, 1000000, 42)')).toBe(first);
     expect(failure('States.MathRandom(5, 5)').error).toBe('States.Runtime');
   });
+
+  it('States.MathRandom accepts non-integer bounds, rounding them as AWS does', () => {
+    const low = evaluateIntrinsic('States.MathRandom(12.5, 44.51)', resolver({}), { random: () => 0 });
+    const high = evaluateIntrinsic('States.MathRandom(12.5, 44.51)', resolver({}), {
+      random: () => 0.999999,
+    });
+    expect([low, high]).toEqual([13, 44]);
+  });
 });
 
 describe('States.StringSplit and States.UUID', () => {
