@@ -80,7 +80,6 @@ export async function runDistributedMap(run: StateRun, setup: MapSetup): Promise
   const frame = run.frame;
   const cfg = frame.run.config;
   const effective = setup.effective;
-  const tolerated = await readTolerance(run, effective);
   const reader = def.ItemReader as Json | undefined;
   const label = typeof def.Label === 'string' ? def.Label : run.name;
   const mapRunId = cfg.uuid();
@@ -88,6 +87,7 @@ export async function runDistributedMap(run: StateRun, setup: MapSetup): Promise
   let items: unknown[] | undefined;
   if (reader === undefined) items = await readItems(run, effective);
   frame.run.emit(frame, 'MapStateStarted', 'mapStateStartedEventDetails', { length: items?.length ?? 0 });
+  const tolerated = await readTolerance(run, effective);
   frame.run.emit(frame, 'MapRunStarted', 'mapRunStartedEventDetails', { mapRunArn });
   try {
     if (items === undefined) items = await readFromItemReader(run, reader!, effective);
@@ -95,7 +95,7 @@ export async function runDistributedMap(run: StateRun, setup: MapSetup): Promise
     const outcomes = await runChildren(run, setup, inputs, label, tolerated);
     const result = await writeResults(run, outcomes, mapRunArn, mapRunId, effective);
     frame.run.emit(frame, 'MapRunSucceeded');
-    frame.run.emit(frame, 'MapStateSucceeded');
+    frame.run.emitAside(frame, 'MapStateSucceeded');
     return result;
   } catch (thrown) {
     if (thrown instanceof Interruption || frame.signal.aborted) throw thrown;

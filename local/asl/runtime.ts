@@ -50,6 +50,19 @@ export class Run {
     return () => this.listeners.delete(listener);
   }
 
+  /** The id of the last event appended. */
+  get lastId(): number {
+    return this.events.length;
+  }
+
+  /** Emits an event that does not become the frame's previous event (AWS's *StateSucceeded). */
+  emitAside(frame: Frame, type: string): number {
+    const prev = frame.prev;
+    const id = this.emit(frame, type);
+    frame.prev = prev;
+    return id;
+  }
+
   /** Appends an event (when the frame records history) and returns its id. */
   emit(
     frame: Frame | undefined,

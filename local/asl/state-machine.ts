@@ -147,7 +147,7 @@ class LocalExecution implements Execution {
           run.emit(frame, 'ExecutionTimedOut', 'executionTimedOutEventDetails', d);
           return { status: 'TIMED_OUT', error: 'States.Timeout' };
         }
-        run.emit(frame, 'ExecutionAborted', 'executionAbortedEventDetails', d);
+        run.emit(undefined, 'ExecutionAborted', 'executionAbortedEventDetails', d);
         return {
           status: 'ABORTED',
           ...(reason.error !== undefined ? { error: reason.error } : {}),

@@ -118,7 +118,10 @@ async function runState(name: string, def: StateDef, input: unknown, frame: Fram
         throw new StatesError('States.Runtime', `Unknown state type '${type}' in state '${name}'.`);
     }
   } catch (error) {
-    throw prefixed(error, run);
+    const failure = prefixed(error, run);
+    if ((error as { mapStateFailed?: boolean }).mapStateFailed === true)
+      frame.run.emit(frame, 'MapStateFailed');
+    throw failure;
   }
 }
 
@@ -132,7 +135,12 @@ function prefixed(error: unknown, run: StateRun): unknown {
     const d: Record<string, unknown> = { cause, error: error.error };
     if (error.location !== undefined) d.location = error.location;
     d.state = run.name;
-    run.frame.run.emit(run.frame, 'EvaluationFailed', 'evaluationFailedEventDetails', d);
+    const frame = run.frame;
+    // AWS links EvaluationFailed to the event before the state was entered (Wait: to the entry).
+    if (run.def.Type !== 'Wait' && frame.record && frame.prev === run.enteredId) {
+      frame.prev = (frame.run.events[run.enteredId - 1]?.previousEventId as number | undefined) ?? frame.prev;
+    }
+    frame.run.emit(frame, 'EvaluationFailed', 'evaluationFailedEventDetails', d);
   }
   return wrapped;
 }
@@ -862,12 +870,13 @@ async function runBranches(run: StateRun, input: unknown): Promise<unknown[]> {
       }
     }),
   );
+  if (frame.record) frame.prev = frame.run.lastId;
   if (failure !== undefined) {
     if (frame.signal.aborted) throw frame.signal.reason;
     frame.run.emit(frame, 'ParallelStateFailed');
     throw failure;
   }
-  frame.run.emit(frame, 'ParallelStateSucceeded');
+  frame.run.emitAside(frame, 'ParallelStateSucceeded');
   return results;
 }
 
@@ -928,9 +937,18 @@ async function runMap(run: StateRun): Promise<Outcome> {
         return evaluateTemplate(selector, pathEnv(run, effective, context));
       },
     };
-    const result = await withRetry(run, async () =>
-      distributed ? runDistributedMap(run, setup) : runInlineMap(run, setup, await readItems(run, effective)),
-    );
+    const result = await withRetry(run, async () => {
+      if (distributed) return runDistributedMap(run, setup);
+      let items: unknown[];
+      try {
+        items = await readItems(run, effective);
+      } catch (error) {
+        if (error instanceof StateEvaluationError)
+          (error as { mapStateFailed?: boolean }).mapStateFailed = true;
+        throw error;
+      }
+      return runInlineMap(run, setup, items);
+    });
     return finishComposite(run, result);
   });
 }
@@ -1000,11 +1018,14 @@ async function runInlineMap(run: StateRun, setup: MapSetup, items: unknown[]): P
   const results: unknown[] = new Array(items.length);
   let failure: unknown;
   const language = queryLanguageOf(program, run);
+  // AWS chains each iteration after the previous one's last state event; Succeeded/Failed markers
+  // of iterations do not become anyone's previous event.
+  let pointer = frame.prev;
   await pool(items.length, setup.maxConcurrency, controller.signal, async (index) => {
     const iterationFrame: Frame = {
       run: frame.run,
       record: frame.record,
-      prev: frame.prev,
+      prev: pointer,
       scope: new Scope(frame.scope),
       signal: controller.signal,
       context: frame.context,
@@ -1013,11 +1034,14 @@ async function runInlineMap(run: StateRun, setup: MapSetup, items: unknown[]): P
     const name = run.name;
     try {
       const input = await setup.select(items[index], index);
+      iterationFrame.prev = pointer;
       frame.run.emit(iterationFrame, 'MapIterationStarted', 'mapIterationStartedEventDetails', {
         name,
         index,
       });
+      pointer = iterationFrame.prev;
       results[index] = await runProgram(program, input, iterationFrame);
+      pointer = iterationFrame.prev;
       frame.run.emit(iterationFrame, 'MapIterationSucceeded', 'mapIterationSucceededEventDetails', {
         name,
         index,
@@ -1032,6 +1056,7 @@ async function runInlineMap(run: StateRun, setup: MapSetup, items: unknown[]): P
       }
       if (failure === undefined) {
         failure = error;
+        pointer = iterationFrame.prev;
         frame.run.emit(iterationFrame, 'MapIterationFailed', 'mapIterationFailedEventDetails', {
           name,
           index,
@@ -1041,10 +1066,12 @@ async function runInlineMap(run: StateRun, setup: MapSetup, items: unknown[]): P
     }
   });
   if (failure !== undefined) {
+    if (frame.record) frame.prev = pointer;
     if (frame.signal.aborted) throw frame.signal.reason;
     frame.run.emit(frame, 'MapStateFailed');
     throw failure;
   }
-  frame.run.emit(frame, 'MapStateSucceeded');
+  if (frame.record) frame.prev = frame.run.lastId;
+  frame.run.emitAside(frame, 'MapStateSucceeded');
   return results;
 }
