@@ -1,11 +1,12 @@
 /**
  * The intrinsic functions of the Amazon States Language, with the results AWS Step Functions
  * returns (checked against executions recorded on AWS) and its documented input validation.
- * Every failure is a `States.Runtime` StatesError: AWS reserves `States.IntrinsicFailure` and reports
- * intrinsic processing errors as `States.Runtime`.
+ * Every failure is a `States.Runtime` StateEvaluationError (a StatesError the state runner prefixes with
+ * "An error occurred while executing the state '<name>' …"): AWS reserves `States.IntrinsicFailure`
+ * and reports intrinsic processing errors as `States.Runtime`.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { StatesError } from '../errors';
+import { StateEvaluationError } from '../errors';
 
 /** What an intrinsic function receives besides its argument values. */
 export interface IntrinsicContext {
@@ -25,7 +26,7 @@ export const MAX_STRING_INPUT = 10_000;
 export const MAX_RANGE_ITEMS = 1000;
 
 function fail(context: IntrinsicContext, detail: string): never {
-  throw new StatesError('States.Runtime', `The function '${context.text}' failed: ${detail}`);
+  throw new StateEvaluationError('States.Runtime', `The function '${context.text}' failed: ${detail}`);
 }
 
 function typeName(value: unknown): string {

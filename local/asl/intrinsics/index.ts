@@ -6,7 +6,7 @@
  * evaluateIntrinsic("States.Format('Hello {}', $.name)", (path) => jsonPath(input, path)); // 'Hello Ada'
  * ```
  */
-import { StatesError } from '../errors';
+import { StateEvaluationError } from '../errors';
 import { defaultUuid, INTRINSIC_FUNCTIONS } from './functions';
 import { type IntrinsicNode, looksLikeIntrinsicCall, parseIntrinsic } from './parser';
 
@@ -55,7 +55,7 @@ export function evaluateIntrinsic(
       case 'call': {
         const fn = INTRINSIC_FUNCTIONS[node.name];
         if (!fn) {
-          throw new StatesError(
+          throw new StateEvaluationError(
             'States.Runtime',
             `The function '${node.name}' is not a known intrinsic function`,
           );

@@ -10,7 +10,7 @@
  * path     := '$' ...  (`$.x`, `$$.x`, `$var.x`, `$['a']`, `$.a[0]`) up to the next top-level ',' or ')'
  * ```
  */
-import { StatesError } from '../errors';
+import { StateEvaluationError } from '../errors';
 
 /** A string literal keeps its source (escapes included) so States.Format can tell `\{` from `{`. */
 export interface StringLiteralNode {
@@ -51,8 +51,11 @@ export function looksLikeIntrinsicCall(text: string): boolean {
   return CALL_START.test(text) && text.trimEnd().endsWith(')');
 }
 
-function syntaxError(expression: string, detail: string): StatesError {
-  return new StatesError('States.Runtime', `Invalid intrinsic function call '${expression}': ${detail}`);
+function syntaxError(expression: string, detail: string): StateEvaluationError {
+  return new StateEvaluationError(
+    'States.Runtime',
+    `Invalid intrinsic function call '${expression}': ${detail}`,
+  );
 }
 
 /** Parses an intrinsic call; throws `States.Runtime` naming the offending position on a syntax error. */

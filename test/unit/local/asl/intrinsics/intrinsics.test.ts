@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { StatesError } from '../../../../../local/asl/errors';
+import { StateEvaluationError, StatesError } from '../../../../../local/asl/errors';
 import { evaluateIntrinsic, isIntrinsicCall } from '../../../../../local/asl/intrinsics/index';
 
 /** A tiny resolver for `$.a.b`, `$$.a` and `$var.a` paths over fixed documents. */
@@ -85,6 +85,13 @@ describe('the intrinsic call parser', () => {
     expect(failure('States.Nope(1)').cause).toContain('States.Nope');
     const deep = `${'States.Array('.repeat(11)}1${')'.repeat(11)}`;
     expect(failure(deep).cause).toContain('nested');
+  });
+
+  it('raises evaluation errors the state runner prefixes with the state name', () => {
+    expect(failure('States.ArrayLength(1)')).toBeInstanceOf(StateEvaluationError);
+    expect(failure('States.ArrayLength(1)').cause).toBe(
+      "The function 'States.ArrayLength(1)' failed: the first argument must be an array, but was number",
+    );
   });
 
   it('lets path errors from the resolver through unchanged', () => {
