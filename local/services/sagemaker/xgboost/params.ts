@@ -58,7 +58,7 @@ export function boosterParams(hp: ValidatedHyperparameters): BoosterParams {
     (objective === 'binary:logistic' || objective === 'reg:logistic') &&
     !(baseScore > 0 && baseScore < 1)
   ) {
-    throw new HyperparameterError('base_score must be in (0,1) for logistic loss, got: ' + String(baseScore));
+    throw new HyperparameterError(`base_score must be in (0,1) for logistic loss, got: ${baseScore}`);
   }
   const numClass = num(hp, 'num_class', 0);
   const earlyStoppingRounds = hp.early_stopping_rounds as number | undefined;
