@@ -42,6 +42,8 @@ function asArray(value: unknown): unknown[] | undefined {
 export function partition(array: unknown, size: unknown): unknown[][] | undefined {
   const items = asArray(array);
   if (items === undefined) return undefined;
+  // AWS fails $partition on an empty array (States.ArrayPartition returns [] instead).
+  if (items.length === 0) throw new Error('$partition: the array must not be empty');
   if (!isInteger(size) || size <= 0) {
     throw new Error(`$partition: the chunk size must be a positive integer, but was ${JSON.stringify(size)}`);
   }
@@ -50,7 +52,15 @@ export function partition(array: unknown, size: unknown): unknown[][] | undefine
   return chunks;
 }
 
-/** `$range(start, end, step?)`: integers from start to end inclusive, `step` apart (default 1). */
+/** A JSONata sequence: a one-item result collapses to the item, as AWS's `$range(1, 9, 9)` gives `1`. */
+function sequence<T>(items: T[]): T[] {
+  return Object.defineProperty(items, 'sequence', { value: true, enumerable: false });
+}
+
+/**
+ * `$range(start, end, step?)`: integers from start to end inclusive, `step` apart (default 1), as a
+ * JSONata sequence (AWS returns `1`, not `[1]`, for `$range(1, 9, 9)`).
+ */
 export function range(start: unknown, end: unknown, step: unknown = 1): number[] {
   if (!isInteger(start) || !isInteger(end) || !isInteger(step)) {
     throw new Error(
@@ -64,7 +74,7 @@ export function range(start: unknown, end: unknown, step: unknown = 1): number[]
       throw new Error(`$range: the range would exceed ${MAX_RANGE_ITEMS} items`);
     out.push(v);
   }
-  return out;
+  return sequence(out);
 }
 
 /** `$hash(value, algorithm)`: hex digest with MD5, SHA-1, SHA-256, SHA-384 or SHA-512. */

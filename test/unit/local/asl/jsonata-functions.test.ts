@@ -15,13 +15,18 @@ describe("AWS's JSONata functions", () => {
       [7, 8, 9],
     ]);
     expect(await evaluate('$partition([0], 5)')).toEqual([[0]]);
-    expect(await evaluate('$partition([], 2)')).toEqual([]);
+    await expect(evaluate('$partition([], 2)')).rejects.toThrow('empty');
     await expect(evaluate('$partition([1], 0)')).rejects.toThrow('chunk size');
+  });
+
+  it('$range returns a single number for a one-item range, as AWS records it', async () => {
+    expect(await evaluate('$range(1, 9, 9)')).toBe(1);
   });
 
   it('$range counts from start to end inclusive by step, backwards with a negative step', async () => {
     expect(await evaluate('$range(0, 10, 2)')).toEqual([0, 2, 4, 6, 8, 10]);
     expect(await evaluate('$range(3, 1, -1)')).toEqual([3, 2, 1]);
+    expect(await evaluate('$range(0, 10, 3)')).toEqual([0, 3, 6, 9]);
     await expect(evaluate('$range(0, 10, 0)')).rejects.toThrow('step');
   });
 
