@@ -43,6 +43,10 @@ export interface CsvRecord {
   readonly line: number;
   /** 0-based byte offset of the record in the stream. */
   readonly offset: number;
+  /** 0-based byte offset just after the record's line break (where the next line starts). */
+  readonly end: number;
+  /** 1-based line number just after the record (its line plus the line breaks it spans). */
+  readonly nextLine: number;
 }
 
 function delimiterByte(delimiter: string | undefined): number {
@@ -317,7 +321,7 @@ export class CsvReader {
       const fields: string[] = [];
       const end = scanRecord(data, pos, final, this.#delim, fields, c);
       if (end < 0) break;
-      records.push({ fields, line, offset: c.base + pos });
+      records.push({ fields, line, offset: c.base + pos, end: c.base + end, nextLine: c.line });
       pos = end;
     }
     this.#pending.keep(data, pos, c);
@@ -362,6 +366,12 @@ export interface NumericCsvOptions extends CsvOptions {
   /** `throw` (default): a non-numeric selected field or a wrong field count throws CsvFormatError;
    * `collect`: such rows are left out of the values and listed in `rejected`. */
   readonly onInvalidRow?: 'throw' | 'collect';
+  /** Output positions (indices into `select`) that must hold a value: an empty field there rejects the row. */
+  readonly required?: readonly number[];
+  /** Line number of the first byte pushed (default 1), when the stream was entered mid-file. */
+  readonly startLine?: number;
+  /** Byte offset of the first byte pushed (default 0), when the stream was entered mid-file. */
+  readonly startOffset?: number;
 }
 
 /** Rows read by {@link NumericCsvReader.push}: a row-major matrix of `rows × width` numbers. */
@@ -392,6 +402,7 @@ export class NumericCsvReader {
   readonly #pending: Pending;
   readonly #cursor: Cursor;
   readonly #collect: boolean;
+  readonly #required: readonly number[];
   #columns: number | undefined;
   readonly #select: readonly number[] | undefined;
   /** For each input column: its output position, or -1 when not selected. */
@@ -404,7 +415,13 @@ export class NumericCsvReader {
   constructor(options: NumericCsvOptions = {}) {
     this.#delim = delimiterByte(options.delimiter);
     this.#pending = new Pending(options.maxRecordBytes ?? CSV_DEFAULT_MAX_RECORD_BYTES, options.source);
-    this.#cursor = { base: 0, line: 1, lineStart: 0, source: options.source };
+    this.#cursor = {
+      base: options.startOffset ?? 0,
+      line: options.startLine ?? 1,
+      lineStart: 0,
+      source: options.source,
+    };
+    this.#required = options.required ?? [];
     this.#collect = options.onInvalidRow === 'collect';
     this.#select = options.select;
     if (options.select !== undefined) {
@@ -686,6 +703,19 @@ export class NumericCsvReader {
       badPos = rowStart;
       badLine = startLine;
       badLineStart = c.lineStart;
+    }
+    if (reason === undefined) {
+      for (const output of this.#required) {
+        if (Number.isNaN(values[at + output]!)) {
+          const input = this.#select?.[output] ?? output;
+          reason = 'expected a number, the field is empty';
+          badField = input;
+          badPos = rowStart;
+          badLine = startLine;
+          badLineStart = c.lineStart;
+          break;
+        }
+      }
     }
     c.line = pos < n ? line + 1 : line;
     c.lineStart = pos < n ? end : lineStart;

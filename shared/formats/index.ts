@@ -6,10 +6,15 @@
  * - `recordio`: RecordIO framing (magic, length, padding) and a streaming frame reader
  * - `record-protobuf`: the `aialgs.data.Record` message (Amazon Record)
  * - `number`: number ↔ text as the text formats use it
+ * - `parquet`: feature tables in Parquet (hyparquet), `jsonl`: JSON Lines
+ * - `convert`: feature table → CSV / LibSVM / RecordIO-protobuf, with a quarantine for bad rows
  */
 export * from './bytes';
+export * from './convert';
 export * from './csv';
+export * from './jsonl';
 export * from './libsvm';
 export * from './number';
+export * from './parquet';
 export * from './record-protobuf';
 export * from './recordio';
