@@ -191,3 +191,17 @@ export class TransientError extends SparkmakerError {
     this.name = 'TransientError';
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Jobs (jobs/, local/services/emr)
+
+/**
+ * The feature job failed: bad arguments, no input, or the feature SQL raised an error (the message
+ * carries the engine's own error text).
+ */
+export class FeatureJobError extends SparkmakerError {
+  constructor(message: string, options?: SparkmakerErrorOptions) {
+    super(message, options);
+    this.name = 'FeatureJobError';
+  }
+}
