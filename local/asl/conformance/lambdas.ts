@@ -20,10 +20,8 @@ export function pythonRepr(value: unknown): string {
   if (value === true) return 'True';
   if (value === false) return 'False';
   if (typeof value === 'number') {
-    if (Number.isInteger(value)) return String(value);
     if (!Number.isFinite(value)) return Number.isNaN(value) ? 'nan' : value > 0 ? 'inf' : '-inf';
-    const text = String(value);
-    return text.includes('e') ? text.replace(/e([+-])(\d)$/, 'e$10$2') : text;
+    return pythonNumber(value);
   }
   if (typeof value === 'string') return pythonStringRepr(value);
   if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
@@ -32,6 +30,21 @@ export function pythonRepr(value: unknown): string {
   );
   return `{${entries.join(', ')}}`;
 }
+
+/**
+ * A number as Python prints it: integers plainly; floats in the shortest form, in exponent form
+ * below 1e-4 or from 1e16, with a two-digit exponent (`1e-07`, `1e+16`).
+ */
+export function pythonNumber(value: number): string {
+  if (Number.isInteger(value) && Math.abs(value) < 1e16) return String(value);
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs < 1e-4 || abs >= 1e16)) {
+    return value.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
+  }
+  return String(value);
+}
+
+const NOT_PRINTABLE = /[\p{C}\p{Z}]/u;
 
 /** CPython's str repr: single quotes unless the text has a single quote and no double quote. */
 export function pythonStringRepr(text: string): string {
@@ -43,8 +56,16 @@ export function pythonStringRepr(text: string): string {
     else if (ch === '\n') out += '\\n';
     else if (ch === '\r') out += '\\r';
     else if (ch === '\t') out += '\\t';
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else out += ch;
+    else if (ch !== ' ' && NOT_PRINTABLE.test(ch)) {
+      // Python escapes what str.isprintable() rejects: controls, separators other than space, …
+      const hex = code.toString(16);
+      out +=
+        code < 0x100
+          ? `\\x${hex.padStart(2, '0')}`
+          : code < 0x10000
+            ? `\\u${hex.padStart(4, '0')}`
+            : `\\U${hex.padStart(8, '0')}`;
+    } else out += ch;
   }
   return out + quote;
 }
@@ -144,10 +165,10 @@ export async function simulateHandler(
 export function pythonJsonDumps(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'boolean') return String(value);
-  if (typeof value === 'number') return Number.isFinite(value) ? JSON.stringify(value) : 'NaN';
+  if (typeof value === 'number') return Number.isFinite(value) ? pythonNumber(value) : 'NaN';
   if (typeof value === 'string') {
     return JSON.stringify(value).replace(
-      /[\u0080-\uffff]/g,
+      /[\u007f-\uffff]/g,
       (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
     );
   }

@@ -27,8 +27,14 @@ describe('the simulated Lambda handlers', () => {
     );
   });
 
+  it('print floats and unprintable characters the way Python does', () => {
+    expect(pythonRepr([1e-7, 0.00012, 1e21, 0.1])).toBe('[1e-07, 0.00012, 1e+21, 0.1]');
+    expect(pythonRepr('a\u0085\u00a0 b\u2028')).toBe("'a\\x85\\xa0 b\\u2028'");
+  });
+
   it("serialise like Python's json.dumps, spaces and ASCII escapes included", () => {
     expect(pythonJsonDumps({ a: [1, 'é'], b: null })).toBe('{"a": [1, "\\u00e9"], "b": null}');
+    expect(pythonJsonDumps([1e-7, '\u007f'])).toBe('[1e-07, "\\u007f"]');
   });
 
   it('raise the recorded Python exception envelope', async () => {
