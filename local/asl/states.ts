@@ -638,6 +638,7 @@ async function runTask(run: StateRun): Promise<Outcome> {
     let effective: unknown;
     let parameters: unknown;
     let resource = String(def.Resource);
+    if (resource.endsWith('.waitForTaskToken')) run.context.Task = { Token: randomUUID() };
     if (run.jsonata) {
       effective = run.input;
       parameters =
@@ -691,7 +692,9 @@ async function invokeTask(
   const isLambda = LAMBDA_ARN.test(resource);
   const split = splitResource(resource);
   const waitForToken_ = resource.endsWith('.waitForTaskToken');
-  const taskToken = waitForToken_ ? randomUUID() : undefined;
+  const taskToken = waitForToken_
+    ? ((run.context.Task as { Token?: string } | undefined)?.Token ?? randomUUID())
+    : undefined;
   const state = run.context.State as Record<string, unknown>;
   const context: Record<string, unknown> = { ...run.context, State: { ...state, RetryCount: retryCount } };
   if (taskToken !== undefined) context.Task = { Token: taskToken };
