@@ -226,7 +226,8 @@ const base64Encode: IntrinsicFunction = (args, context) => {
   return Buffer.from(limitedString(args[0], context, 'first'), 'utf8').toString('base64');
 };
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** Base64 text; the trailing `=` padding is optional, as Java's decoder (AWS's runtime) accepts it. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
 
 const base64Decode: IntrinsicFunction = (args, context) => {
   arity(args, context, 'States.Base64Decode', 1);

@@ -201,6 +201,7 @@ describe('the encoding and hashing intrinsics', () => {
   it('refuses base64 input over 10,000 characters or malformed', () => {
     expect(failure('States.Base64Encode($.s)', { s: 'a'.repeat(10_001) }).cause).toContain('10000');
     expect(failure("States.Base64Decode('@@@')").error).toBe('States.Runtime');
+    expect(run("States.Base64Decode('SGk')")).toBe('Hi');
   });
 
   it('States.Hash computes every supported digest in hex', () => {
