@@ -214,7 +214,7 @@ export function loadProjectConfig(
       if (k === 'Fn::Sub') {
         const [template, vars] = Array.isArray(arg) ? (arg as [string, Yaml]) : [String(arg), {}];
         const values = intrinsic(vars) as Yaml;
-        return template.replace(/\$\{([^}]+)\}/g, (whole, name: string) => {
+        return template.replace(/\$\{([^}]+)\}/g, (_whole, name: string) => {
           if (name in values) return String(values[name]);
           if (name.includes('.') && !name.startsWith('AWS::')) {
             const [id, attr] = name.split('.');

@@ -16,15 +16,16 @@
 import { randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ResourceRegistry, registerLambda, StatesError, type TaskRequest } from '../asl';
 import { EmrServerless, type JobRunner } from '../services/emr';
+import { runFeatureJob } from '../services/emr/feature-job';
 import { EventBus, type Rule } from '../services/eventbridge';
 import { type Schedule, Scheduler } from '../services/eventbridge/scheduler';
 import { type FaultInjector, LambdaService } from '../services/lambda';
 import { stepFunctionsInvoker } from '../services/lambda/step-functions';
 import { FileObjectStore } from '../services/s3/file-store';
 import { type S3Endpoint, startS3Server } from '../services/s3/server';
+import { createSageMakerService, type SageMakerService } from '../services/sagemaker';
 import { type ExecutionRecord, type StartedExecution, StepFunctionsService } from '../services/sfn';
 import {
   type JsonEndpoint,
@@ -71,6 +72,7 @@ export interface Runtime {
   readonly bus: EventBus;
   readonly scheduler: Scheduler;
   readonly emr: EmrServerless;
+  readonly sageMaker: SageMakerService;
   readonly s3Endpoint: S3Endpoint;
   readonly apiEndpoint: JsonEndpoint;
   /** Bucket names by role. */
@@ -185,7 +187,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   }
 
   const emr = new EmrServerless({
-    runJob: options.runJob ?? (await defaultJobRunner(stateDir)),
+    runJob: options.runJob ?? defaultJobRunner(stateDir),
     stateDir,
     region,
     account,
@@ -215,7 +217,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     }
   });
 
-  const sageMakerApi = await registerSageMaker(registry, store, stateDir);
+  const sageMaker = registerSageMaker(registry, store, stateDir, region, account);
 
   for (const machine of config.stateMachines) {
     const text = await readFile(join(root, machine.definitionFile), 'utf8');
@@ -232,6 +234,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   });
   const targets: Record<string, JsonOperationHandler> = {
     AWSStepFunctions: stepFunctionsApi(stepFunctions),
+    SageMaker: sageMaker.api,
     AWSEvents: async (operation, input) => {
       if (operation !== 'PutEvents')
         throw Object.assign(new Error(`${operation} is not implemented locally`), {
@@ -240,7 +243,6 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       return bus.putEvents((input.Entries ?? []) as never[]);
     },
   };
-  if (sageMakerApi !== undefined) targets.SageMaker = sageMakerApi;
   const apiEndpoint = await startJsonServer(
     targets,
     options.apiPort === undefined ? {} : { port: options.apiPort },
@@ -302,6 +304,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     bus,
     scheduler,
     emr,
+    sageMaker: sageMaker.service,
     s3Endpoint,
     apiEndpoint,
     buckets,
@@ -332,79 +335,28 @@ async function seedJobScripts(root: string, store: FileObjectStore, bucket: stri
   }
 }
 
-/** The DuckDB feature job (the workflows engineer's `feature-job.ts`), loaded on first use. */
-async function defaultJobRunner(stateDir: string): Promise<JobRunner> {
+/** The DuckDB stand-in for the Spark feature job, over the buckets' plain files. */
+function defaultJobRunner(stateDir: string): JobRunner {
   return async (request) => {
-    const path = pathToFileURL(join(import.meta.dirname, '..', 'services', 'emr', 'feature-job.ts')).href;
-    const module = (await import(path).catch((error: unknown) => {
-      throw new Error(
-        `The local feature job (local/services/emr/feature-job.ts) cannot be loaded: ${String(error)}`,
-      );
-    })) as Record<string, unknown>;
-    const run = (module.runFeatureJob ?? module.default) as
-      | ((options: Record<string, unknown>) => Promise<unknown>)
-      | undefined;
-    if (typeof run !== 'function')
-      throw new Error('local/services/emr/feature-job.ts exports no runFeatureJob');
-    await run({
-      args: request.entryPointArguments,
-      argv: request.entryPointArguments,
+    await runFeatureJob({
       entryPointArguments: request.entryPointArguments,
       s3Root: join(stateDir, 's3'),
-      stateDir,
       signal: request.signal,
     });
   };
 }
 
-/**
- * Registers the local SageMaker service (`local/services/sagemaker`) when it is present, and returns
- * its JSON API for the `SageMaker.<Op>` endpoint.
- */
-async function registerSageMaker(
+/** Registers the local SageMaker service's Step Functions resources; returns its JSON API. */
+function registerSageMaker(
   registry: ResourceRegistry,
   store: FileObjectStore,
   stateDir: string,
-): Promise<JsonOperationHandler | undefined> {
-  const path = pathToFileURL(join(import.meta.dirname, '..', 'services', 'sagemaker', 'index.ts')).href;
-  let module: Record<string, unknown>;
-  try {
-    module = (await import(path)) as Record<string, unknown>;
-  } catch {
-    return undefined;
+  region: string,
+  accountId: string,
+): { api: JsonOperationHandler; service: SageMakerService } {
+  const service = createSageMakerService({ store, stateDir, region, accountId });
+  for (const [resource, handler] of Object.entries(service.resources)) {
+    registry.register(resource, (request: TaskRequest) => handler(request.input));
   }
-  const create = module.createSageMakerService as
-    | ((options: { store: FileObjectStore; stateDir: string }) => { resources: unknown; api: unknown })
-    | undefined;
-  if (typeof create !== 'function') return undefined;
-  const service = create({ store, stateDir });
-  const resources = service.resources;
-  if (typeof resources === 'function') {
-    (resources as (r: ResourceRegistry) => void)(registry);
-  } else if (resources instanceof Map) {
-    for (const [match, handler] of resources) registry.register(match, handler);
-  } else if (Array.isArray(resources)) {
-    for (const entry of resources) {
-      if (Array.isArray(entry)) registry.register(entry[0], entry[1]);
-      else registry.register((entry as { match: never }).match, (entry as { handler: never }).handler);
-    }
-  } else if (resources !== null && typeof resources === 'object') {
-    for (const [match, handler] of Object.entries(resources)) registry.register(match, handler as never);
-  }
-  const api = service.api;
-  if (typeof api === 'function') return api as JsonOperationHandler;
-  if (api !== null && typeof api === 'object') {
-    return async (operation, input) => {
-      const op =
-        (api as Record<string, unknown>)[operation] ??
-        (api as Record<string, unknown>)[operation.charAt(0).toLowerCase() + operation.slice(1)];
-      if (typeof op !== 'function') {
-        throw Object.assign(new Error(`The local SageMaker does not implement ${operation}`), {
-          name: 'UnknownOperationException',
-        });
-      }
-      return (op as (input: unknown) => Promise<unknown>).call(api, input);
-    };
-  }
-  return undefined;
+  return { api: (operation, input) => service.api(operation, input), service };
 }

@@ -1,10 +1,63 @@
+/** `sparkmaker executions`: lists the offline executions recorded under `.sparkmaker/executions/`. */
+import { join } from 'node:path';
+import { listRecords } from '../../services/sfn';
+import { parseCommandLine } from '../args';
 import type { Command } from '../main';
 
-/** Placeholder until the issue that builds `sparkmaker executions` lands. */
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+
 export const command: Command = {
-  summary: 'executions',
-  async run(): Promise<number> {
-    process.stderr.write('sparkmaker executions: not built yet\n');
-    return 1;
+  summary: 'list offline executions',
+  async run(argv: string[]): Promise<number> {
+    const { values } = parseCommandLine({
+      args: argv,
+      options: {
+        'state-dir': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    });
+    if (values.help) {
+      process.stdout.write('Usage: sparkmaker executions [--state-dir .sparkmaker] [--json]\n');
+      return 0;
+    }
+    const stateDir = values['state-dir'] ?? join(ROOT, '.sparkmaker');
+    const records = (await listRecords(stateDir)).sort((a, b) => b.startDate.localeCompare(a.startDate));
+    if (values.json) {
+      process.stdout.write(
+        `${JSON.stringify(
+          records.map(({ events: _events, ...rest }) => rest),
+          null,
+          2,
+        )}\n`,
+      );
+      return 0;
+    }
+    if (records.length === 0) {
+      process.stdout.write(`No executions under ${stateDir}: run 'npm start' or 'sparkmaker run'.\n`);
+      return 0;
+    }
+    const rows = records.map((r) => [
+      r.name,
+      r.stateMachineName,
+      r.status,
+      r.startDate.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+      r.stopDate === undefined
+        ? ''
+        : `${((Date.parse(r.stopDate) - Date.parse(r.startDate)) / 1000).toFixed(1)}s`,
+      r.error ?? '',
+    ]);
+    const header = ['NAME', 'STATE MACHINE', 'STATUS', 'STARTED', 'DURATION', 'ERROR'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+    for (const row of [header, ...rows]) {
+      process.stdout.write(
+        `${row
+          .map((cell, i) => cell.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd()}\n`,
+      );
+    }
+    return 0;
   },
 };

@@ -1,10 +1,73 @@
+/**
+ * `sparkmaker start` (= `npm start`): seeds the sample data, starts the local endpoints, runs the
+ * training workflow then the scoring workflow with live progress, and prints a summary of what was
+ * produced and where it is under `.sparkmaker/`.
+ */
+import { join } from 'node:path';
+import { startRuntime } from '../../runtime';
+import { shardFaultsFromEnv } from '../../runtime/faults';
+import { readSampleInput, seedSampleData } from '../../runtime/samples';
+import { summarize } from '../../runtime/summary';
+import { parseCommandLine } from '../args';
 import type { Command } from '../main';
+import { followExecution } from '../progress';
 
-/** Placeholder until the issue that builds `sparkmaker start` lands. */
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+
 export const command: Command = {
-  summary: 'start',
-  async run(): Promise<number> {
-    process.stderr.write('sparkmaker start: not built yet\n');
-    return 1;
+  summary: 'seed the sample data and run training then scoring offline',
+  async run(argv: string[]): Promise<number> {
+    const { values } = parseCommandLine({
+      args: argv,
+      options: {
+        'state-dir': { type: 'string' },
+        examples: { type: 'string' },
+        verbose: { type: 'boolean', default: false },
+        'no-color': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    });
+    if (values.help) {
+      process.stdout.write(
+        'Usage: sparkmaker start [--state-dir .sparkmaker] [--examples examples] [--verbose] [--no-color]\n\nSeeds examples/data into the local data bucket, then runs training and scoring with examples/inputs/*.json.\n',
+      );
+      return 0;
+    }
+    const started = Date.now();
+    const examples = values.examples ?? join(ROOT, 'examples');
+    const faults = shardFaultsFromEnv(process.env.SPARKMAKER_FAIL_SHARDS);
+    const runtime = await startRuntime({
+      root: ROOT,
+      ...(values['state-dir'] === undefined ? {} : { stateDir: values['state-dir'] }),
+      logLevel: values.verbose ? 'INFO' : 'SILENT',
+      ...(faults === undefined ? {} : { faults }),
+    });
+    const out = (text: string) => process.stdout.write(text);
+    const live = process.stdout.isTTY === true && process.env.CI === undefined;
+    const color = live && !values['no-color'] && process.env.NO_COLOR === undefined;
+    try {
+      out(`sparkmaker: local S3 at ${runtime.s3Endpoint.url}, state in ${runtime.stateDir}\n`);
+      const keys = await seedSampleData(examples, runtime.store, runtime.buckets.data);
+      out(`seeded ${keys.length} sample files into s3://${runtime.buckets.data}/ (${keys.join(', ')})\n`);
+      const records = [];
+      for (const workflow of ['training', 'scoring']) {
+        const input = await readSampleInput(examples, workflow);
+        const execution = await runtime.start(workflow, input);
+        out(`\n${workflow}: ${execution.execution.name}\n`);
+        await followExecution(execution, { write: out, live, color }, runtime.lambda);
+        const record = await runtime.stepFunctions.waitFor(execution.execution.arn);
+        records.push(record);
+        if (record.status !== 'SUCCEEDED') break;
+      }
+      out('\nSummary\n');
+      for (const record of records) out(`${summarize(record, runtime.stateDir).join('\n')}\n`);
+      out(
+        `\nEverything is under ${runtime.stateDir} (objects in s3/, histories in executions/). Took ${((Date.now() - started) / 1000).toFixed(1)}s.\n`,
+      );
+      return records.length === 2 && records.every((r) => r.status === 'SUCCEEDED') ? 0 : 1;
+    } finally {
+      await runtime.close();
+    }
   },
 };

@@ -36,6 +36,13 @@ export interface InvokeResult {
   readonly durationMs: number;
 }
 
+/** One finished invocation, as {@link LambdaService.onInvocation} reports it. */
+export interface Invocation {
+  /** The serverless.yml function key. */
+  readonly name: string;
+  readonly result: InvokeResult;
+}
+
 /** Asked before every invocation; returning an Error makes that invocation fail with it. */
 export type FaultInjector = (call: {
   readonly functionName: string;
@@ -91,6 +98,7 @@ export class LambdaService {
   private readonly byName = new Map<string, FunctionDefinition>();
   private readonly handlers = new Map<string, Promise<Handler>>();
   private readonly attempts = new Map<string, number>();
+  private readonly listeners = new Set<(invocation: Invocation) => void>();
   private readonly region: string;
   private readonly accountId: string;
   private readonly now: () => number;
@@ -122,6 +130,12 @@ export class LambdaService {
     return found;
   }
 
+  /** Called after every invocation (the CLI counts Distributed Map children with it). */
+  onInvocation(listener: (invocation: Invocation) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   /** Every declared function. */
   get functions(): readonly FunctionDefinition[] {
     return this.options.functions;
@@ -133,6 +147,13 @@ export class LambdaService {
    */
   async invoke(functionName: string, payload: unknown): Promise<InvokeResult> {
     const fn = this.resolve(functionName);
+    const result = await this.invokeResolved(fn, payload);
+    const invocation: Invocation = { name: fn.name, result };
+    for (const listener of this.listeners) listener(invocation);
+    return result;
+  }
+
+  private async invokeResolved(fn: FunctionDefinition, payload: unknown): Promise<InvokeResult> {
     const requestId = randomUUID();
     const event = payload === undefined ? null : (JSON.parse(JSON.stringify(payload)) as unknown);
     const started = this.now();
