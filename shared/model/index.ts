@@ -9,6 +9,17 @@
  */
 export { gunzip, isGzip, isTar, pickModelEntry, readTar, type TarEntry } from './archive';
 export { isBinf, parseBinf } from './binf';
+export {
+  csvBatchRows,
+  csvRows,
+  libsvmLineRows,
+  libsvmRows,
+  normalizeContentType,
+  recordIORows,
+  type ScoringContentType,
+  type ScoringRows,
+  scoringRows,
+} from './inputs';
 export { modelSpecFromDocument } from './json-model';
 export { type LoadOptions, loadModel, parseModel, unwrapArtifact } from './load';
 export { denseRows, type ModelOptions, type Predictions, XGBoostModel } from './model';

@@ -5,6 +5,7 @@
  * `multiclass_obj.cu`, `src/common/math.h`).
  */
 import { UnsupportedModelError } from '../errors';
+import { expf } from './expf';
 
 const fr = Math.fround;
 const SIGMOID_CLAMP = fr(88.7);
@@ -82,10 +83,10 @@ export function baseMargin(info: ObjectiveInfo, baseScore: number): number {
   }
 }
 
-/** `common::Sigmoid` of XGBoost 1.7: `1 / (expf(min(-x, 88.7f)) + 1 + 1e-16f)` in float32. */
+/** `common::Sigmoid` of XGBoost 1.7: `1 / (expf(min(-x, 88.7f)) + 1 + 1e-16f)` in float32, glibc's `expf`. */
 export function sigmoid(x: number): number {
   const m = Math.min(-x, SIGMOID_CLAMP);
-  const denom = fr(fr(fr(Math.exp(m)) + 1) + SIGMOID_EPS);
+  const denom = fr(fr(expf(m) + 1) + SIGMOID_EPS);
   return fr(1 / denom);
 }
 
@@ -95,7 +96,7 @@ export function predTransformScalar(info: ObjectiveInfo, margin: number): number
     case 'sigmoid':
       return sigmoid(margin);
     case 'exp':
-      return fr(Math.exp(margin));
+      return expf(margin);
     case 'hinge':
       return margin > 0 ? 1 : 0;
     default:
@@ -114,7 +115,7 @@ export function transformMargins(info: ObjectiveInfo, margins: Float32Array, gro
       for (let i = 0; i < margins.length; i++) out[i] = sigmoid(margins[i] as number);
       return out;
     case 'exp':
-      for (let i = 0; i < margins.length; i++) out[i] = Math.exp(margins[i] as number);
+      for (let i = 0; i < margins.length; i++) out[i] = expf(margins[i] as number);
       return out;
     case 'hinge':
       for (let i = 0; i < margins.length; i++) out[i] = (margins[i] as number) > 0 ? 1 : 0;
@@ -152,7 +153,7 @@ function softmaxInto(margins: Float32Array, base: number, groups: number, out: F
   }
   let wsum = 0;
   for (let g = 0; g < groups; g++) {
-    const e = fr(Math.exp(fr((margins[base + g] as number) - wmax)));
+    const e = expf(fr((margins[base + g] as number) - wmax));
     out[base + g] = e;
     wsum += e;
   }
