@@ -263,9 +263,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
 
+  const announcing = new Set<Promise<void>>();
   if (options.triggers === true) {
     store.onObjectCreated((created) => {
-      void bus.objectCreated(created).catch((error: unknown) => reportTrigger(error, 'S3 event'));
+      const put = bus.objectCreated(created).catch((error: unknown) => reportTrigger(error, 'S3 event'));
+      announcing.add(put);
+      void put.finally(() => announcing.delete(put));
     });
     if (options.schedules !== false) scheduler.start();
   }
@@ -314,9 +317,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       const started = await start(workflow, input, name);
       return stepFunctions.waitFor(started.execution.arn);
     },
-    idle: () => bus.idle(),
+    idle: async () => {
+      while (announcing.size > 0) await Promise.all([...announcing]);
+      await bus.idle();
+    },
     close: async () => {
       scheduler.stop();
+      while (announcing.size > 0) await Promise.all([...announcing]);
       await bus.idle();
       await Promise.all([s3Endpoint.close(), apiEndpoint.close()]);
     },
