@@ -94,6 +94,22 @@ export async function downloadChannel(
   uri: string,
   dataType: 'S3Prefix' | 'ManifestFile' = 'S3Prefix',
 ): Promise<ChannelFile[]> {
+  try {
+    return await download(store, uri, dataType);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'NoSuchBucket' || code === 'NoSuchKey') {
+      throw new ChannelError(`Data download failed: ${(error as Error).message}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+async function download(
+  store: ObjectStore,
+  uri: string,
+  dataType: 'S3Prefix' | 'ManifestFile',
+): Promise<ChannelFile[]> {
   const { bucket, key } = parseS3Uri(uri);
   const files: ChannelFile[] = [];
   if (dataType === 'ManifestFile') {
