@@ -3,6 +3,7 @@
  * reader's point of view, paginated listings. Every function takes the S3 client as its first
  * argument (made once in `shared/clients.ts`) and throws typed errors naming the object.
  */
+export { type RangedBuffer, s3RangedBuffer } from './async-buffer';
 export { s3Failure } from './errors';
 export { type ListedObject, listAllObjects, listObjects } from './list';
 export {
