@@ -55,7 +55,7 @@ export class StateMachine {
     const name =
       options.name ?? `${Date.now().toString(36)}-${(counter++).toString(36)}-${uuid().slice(0, 8)}`;
     const arn = `arn:aws:states:${region}:${account}:${config.type === 'EXPRESS' ? 'express' : 'execution'}:${this.name}:${name}`;
-    return new LocalExecution(this.definition, config, arn, name, input);
+    return new LocalExecution(this.definition, config, arn, name, input === undefined ? {} : input);
   }
 }
 

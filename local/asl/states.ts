@@ -119,8 +119,10 @@ async function runState(name: string, def: StateDef, input: unknown, frame: Fram
     }
   } catch (error) {
     const failure = prefixed(error, run);
-    if ((error as { mapStateFailed?: boolean }).mapStateFailed === true)
+    if ((failure as { mapStateFailed?: boolean }).mapStateFailed === true) {
+      (failure as { mapStateFailed?: boolean }).mapStateFailed = false;
       frame.run.emit(frame, 'MapStateFailed');
+    }
     throw failure;
   }
 }
@@ -131,6 +133,9 @@ function prefixed(error: unknown, run: StateRun): unknown {
   const cause = `An error occurred while executing the state '${run.name}' (entered at the event id #${run.enteredId}). ${error.cause ?? ''}`;
   const wrapped = new StateEvaluationError(error.error, cause, error.location);
   (wrapped as { prefixed?: boolean }).prefixed = true;
+  if ((error as { mapStateFailed?: boolean }).mapStateFailed === true) {
+    (wrapped as { mapStateFailed?: boolean }).mapStateFailed = true;
+  }
   if (error.error === 'States.QueryEvaluationError') {
     const d: Record<string, unknown> = { cause, error: error.error };
     if (error.location !== undefined) d.location = error.location;
@@ -596,7 +601,7 @@ async function withCatch(run: StateRun, body: () => Promise<Outcome>): Promise<O
     return await body();
   } catch (thrown) {
     if (thrown instanceof Interruption || run.frame.signal.aborted) throw thrown;
-    const error = asStatesError(thrown);
+    const error = asStatesError(prefixed(thrown, run));
     const catchers = (run.def.Catch as Catcher[] | undefined) ?? [];
     const catcher = catchers.find((c) => errorMatches(c.ErrorEquals, error.error));
     if (catcher === undefined) throw error;
@@ -840,7 +845,7 @@ async function runParallel(run: StateRun): Promise<Outcome> {
       branchInput =
         def.Parameters !== undefined ? evaluateTemplate(def.Parameters, pathEnv(run, effective)) : effective;
     }
-    const result = await withRetry(run, () => runBranches(run, branchInput));
+    const result = await afterRetries(run, () => withRetry(run, () => runBranches(run, branchInput)));
     return finishComposite(run, result);
   });
 }
@@ -876,8 +881,7 @@ async function runBranches(run: StateRun, input: unknown): Promise<unknown[]> {
   if (frame.record) frame.prev = frame.run.lastId;
   if (failure !== undefined) {
     if (frame.signal.aborted) throw frame.signal.reason;
-    frame.run.emit(frame, 'ParallelStateFailed');
-    throw failure;
+    throw markFailed(failure, 'ParallelStateFailed');
   }
   frame.run.emitAside(frame, 'ParallelStateSucceeded');
   return results;
@@ -886,6 +890,27 @@ async function runBranches(run: StateRun, input: unknown): Promise<unknown[]> {
 function queryLanguageOf(program: Program, run: StateRun): 'JSONPath' | 'JSONata' {
   const q = program.QueryLanguage ?? (run.jsonata ? 'JSONata' : run.frame.queryLanguage);
   return q === 'JSONata' ? 'JSONata' : 'JSONPath';
+}
+
+/** Marks a composite failure whose `<Type>StateFailed` event is due once retries are exhausted. */
+function markFailed(error: unknown, eventType: string): unknown {
+  if (typeof error === 'object' && error !== null)
+    (error as { failedEvent?: string }).failedEvent = eventType;
+  return error;
+}
+
+/** Runs a retried composite body; emits its deferred `<Type>StateFailed` event on final failure. */
+async function afterRetries<T>(run: StateRun, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    const eventType = (error as { failedEvent?: string } | null)?.failedEvent;
+    if (eventType !== undefined && !run.frame.signal.aborted) {
+      run.frame.run.emit(run.frame, eventType);
+      delete (error as { failedEvent?: string }).failedEvent;
+    }
+    throw error;
+  }
 }
 
 /** ResultSelector / Output, Assign, ResultPath and OutputPath of Parallel and Map. */
@@ -940,18 +965,20 @@ async function runMap(run: StateRun): Promise<Outcome> {
         return evaluateTemplate(selector, pathEnv(run, effective, context));
       },
     };
-    const result = await withRetry(run, async () => {
-      if (distributed) return runDistributedMap(run, setup);
-      let items: unknown[];
-      try {
-        items = await readItems(run, effective);
-      } catch (error) {
-        if (error instanceof StateEvaluationError)
-          (error as { mapStateFailed?: boolean }).mapStateFailed = true;
-        throw error;
-      }
-      return runInlineMap(run, setup, items);
-    });
+    const result = await afterRetries(run, () =>
+      withRetry(run, async () => {
+        if (distributed) return runDistributedMap(run, setup);
+        let items: unknown[];
+        try {
+          items = await readItems(run, effective);
+        } catch (error) {
+          if (error instanceof StateEvaluationError)
+            (error as { mapStateFailed?: boolean }).mapStateFailed = true;
+          throw error;
+        }
+        return runInlineMap(run, setup, items);
+      }),
+    );
     return finishComposite(run, result);
   });
 }
@@ -1071,8 +1098,7 @@ async function runInlineMap(run: StateRun, setup: MapSetup, items: unknown[]): P
   if (failure !== undefined) {
     if (frame.record) frame.prev = pointer;
     if (frame.signal.aborted) throw frame.signal.reason;
-    frame.run.emit(frame, 'MapStateFailed');
-    throw failure;
+    throw markFailed(failure, 'MapStateFailed');
   }
   if (frame.record) frame.prev = frame.run.lastId;
   frame.run.emitAside(frame, 'MapStateSucceeded');
