@@ -48,6 +48,28 @@ export function uniqueIds(cases: ConformanceCase[], files: readonly string[]): C
   });
 }
 
+/**
+ * Groups failing cases by their first difference (the status change, or the path whose value differs),
+ * largest group first:
+ * `  12 × status: expected SUCCEEDED, got FAILED (e.g. <id>)`.
+ */
+export function summariseFailures(
+  outcomes: ReadonlyMap<string, { pass: boolean; differences: string[] }>,
+): string[] {
+  const groups = new Map<string, { count: number; example: string }>();
+  for (const [id, outcome] of outcomes) {
+    if (outcome.pass) continue;
+    const first = (outcome.differences[0] ?? 'no difference recorded').replace(/\[\d+\]/g, '[n]');
+    const at = first.indexOf(': expected ');
+    const key = first.startsWith('status:') || at < 0 ? first : `${first.slice(0, at)}: value differs`;
+    const group = groups.get(key) ?? { count: 0, example: id };
+    group.count++;
+    groups.set(key, group);
+  }
+  const sorted = [...groups].sort((a, b) => b[1].count - a[1].count);
+  return sorted.map(([key, { count, example }]) => `${String(count).padStart(4)} × ${key} (e.g. ${example})`);
+}
+
 function number(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -119,6 +141,7 @@ export async function main(argv: string[]): Promise<number> {
       if (regressions.length > 0) exitCode = 1;
     }
   }
+  for (const line of summariseFailures(outcomes)) process.stdout.write(`${line}\n`);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   process.stdout.write(`conformance: ${cases.length} cases in ${seconds} s, results in ${values.out}\n`);
   process.stdout.write(`${passed} passed, ${failed} failed\n`);

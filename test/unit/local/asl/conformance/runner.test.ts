@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ConformanceCase } from '../../../../../local/asl/conformance/case';
 import { pythonJsonDumps, pythonRepr, simulateHandler } from '../../../../../local/asl/conformance/lambdas';
-import { compareWithBaseline, parseBaseline, uniqueIds } from '../../../../../local/asl/conformance/main';
+import {
+  compareWithBaseline,
+  parseBaseline,
+  summariseFailures,
+  uniqueIds,
+} from '../../../../../local/asl/conformance/main';
 import { functionNameOf, runCase } from '../../../../../local/asl/conformance/runner';
 
 const ARN = 'arn:aws:lambda:us-east-1:111111111111:function:fn';
@@ -116,6 +121,20 @@ describe('the conformance baseline', () => {
     ]);
 
     expect(compareWithBaseline(['a', 'b'], outcomes)).toEqual({ regressions: ['a'], newlyPassing: ['c'] });
+  });
+
+  it('groups failures by their first difference, largest group first', () => {
+    const outcomes = new Map([
+      ['a', { pass: false, differences: ['$.x[0]: expected 1, got 2'] }],
+      ['b', { pass: false, differences: ['$.x[3]: expected "p", got "q"'] }],
+      ['c', { pass: false, differences: ['status: expected SUCCEEDED, got FAILED'] }],
+      ['d', { pass: true, differences: [] }],
+    ]);
+
+    expect(summariseFailures(outcomes)).toEqual([
+      '   2 × $.x[n]: value differs (e.g. a)',
+      '   1 × status: expected SUCCEEDED, got FAILED (e.g. c)',
+    ]);
   });
 
   it('renames a case whose id is already taken after its file', () => {
