@@ -22,7 +22,8 @@ class UploadFeatureJobPlugin {
     };
   }
 
-  async upload() {
+  /** Uploads FILES; `s3` replaces the S3 client (tests). */
+  async upload(s3Override) {
     const provider = this.serverless.getProvider('aws');
     const { DescribeStackResourceCommand } = require('@aws-sdk/client-cloudformation');
     const { S3Client, PutObjectCommand } = require('@aws-sdk/client-s3');
@@ -34,10 +35,12 @@ class UploadFeatureJobPlugin {
       }),
     );
     const bucket = resource.StackResourceDetail.PhysicalResourceId;
-    const s3 = new S3Client({
-      region: provider.getRegion(),
-      credentials: provider.getAwsSdkV3CredentialsProvider(),
-    });
+    const s3 =
+      s3Override ??
+      new S3Client({
+        region: provider.getRegion(),
+        credentials: provider.getAwsSdkV3CredentialsProvider(),
+      });
     const root = path.join(this.serverless.serviceDir, 'jobs', 'features');
     for (const file of FILES) {
       const body = await readFile(path.join(root, file));
