@@ -12,7 +12,10 @@ function service(stateDir = mkdtempSync(join(tmpdir(), 'sm-reg-'))) {
     sm: createSageMakerService({
       store: new MemoryObjectStore(),
       stateDir,
-      now: () => new Date((tick += 1000)),
+      now: () => {
+        tick += 1000;
+        return new Date(tick);
+      },
     }),
   };
 }

@@ -9,6 +9,17 @@ import { gunzip, loadModel, readTar } from '../../../../../shared/model';
 
 const SYNC = 'arn:aws:states:::sagemaker:createTrainingJob.sync';
 
+interface Described {
+  TrainingJobStatus: string;
+  SecondaryStatus: string;
+  TrainingJobArn: string;
+  CreationTime: unknown;
+  HyperParameters: unknown;
+  ModelArtifacts: { S3ModelArtifacts: string };
+  FinalMetricDataList: Array<{ MetricName: string }>;
+  SecondaryStatusTransitions: Array<{ Status: string }>;
+}
+
 function setup() {
   const store = new MemoryObjectStore();
   const stateDir = mkdtempSync(join(tmpdir(), 'sm-train-'));
@@ -74,17 +85,14 @@ describe('createTrainingJob.sync', () => {
     // Act
     const result = (await service.resources[SYNC]!(
       request('sm-run-1', { num_round: '5', objective: 'binary:logistic', eval_metric: 'auc' }),
-    )) as Record<string, any>;
+    )) as Described;
     // Assess
     expect(result.TrainingJobStatus).toBe('Completed');
     expect(result.SecondaryStatus).toBe('Completed');
     expect(result.ModelArtifacts.S3ModelArtifacts).toBe('s3://artifacts/models/sm-run-1/output/model.tar.gz');
     expect(result.TrainingJobArn).toBe('arn:aws:sagemaker:us-east-1:000000000000:training-job/sm-run-1');
     expect(typeof result.CreationTime).toBe('number');
-    expect(result.FinalMetricDataList.map((m: { MetricName: string }) => m.MetricName)).toEqual([
-      'train:auc',
-      'validation:auc',
-    ]);
+    expect(result.FinalMetricDataList.map((m) => m.MetricName)).toEqual(['train:auc', 'validation:auc']);
     const archive = await store.getObject('artifacts', 'models/sm-run-1/output/model.tar.gz');
     const entries = readTar(gunzip(archive));
     expect(entries.map((e) => e.name)).toEqual(['xgboost-model']);
@@ -169,7 +177,7 @@ describe('createTrainingJob.sync', () => {
     expect(created).toEqual({ TrainingJobArn: described.TrainingJobArn });
     expect(described.TrainingJobStatus).toBe('Completed');
     expect(described.HyperParameters).toEqual({ num_round: '1' });
-    expect(described.SecondaryStatusTransitions.map((t: { Status: string }) => t.Status)).toEqual([
+    expect(described.SecondaryStatusTransitions.map((t) => t.Status)).toEqual([
       'Starting',
       'Downloading',
       'Training',
