@@ -51,7 +51,12 @@ export async function listCaseFiles(dir: string): Promise<string[]> {
 
 /** Reads and checks one case file; throws naming the file and the missing field. */
 export async function loadCase(file: string): Promise<ConformanceCase> {
-  const data = JSON.parse(await readFile(file, 'utf8')) as Partial<ConformanceCase>;
+  let data: Partial<ConformanceCase>;
+  try {
+    data = JSON.parse(await readFile(file, 'utf8')) as Partial<ConformanceCase>;
+  } catch (error) {
+    throw new Error(`${file}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
   for (const field of ['id', 'definition', 'expected'] as const) {
     if (data[field] === undefined) throw new Error(`${file}: the case has no '${field}' field`);
   }

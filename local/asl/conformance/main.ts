@@ -100,7 +100,23 @@ export async function main(argv: string[]): Promise<number> {
     throw new UsageError('--write-baseline needs --baseline <file> to write');
   }
   const files = await listCaseFiles(dir);
-  let cases: ConformanceCase[] = uniqueIds(await Promise.all(files.map(loadCase)), files);
+  const loaded = await Promise.all(
+    files.map((file) =>
+      loadCase(file).then(
+        (c) => ({ file, c }),
+        (error: unknown) => {
+          // A JSON file that is not a case (a manifest, a note) is reported, not fatal.
+          process.stderr.write(`skipped ${error instanceof Error ? error.message : String(error)}\n`);
+          return undefined;
+        },
+      ),
+    ),
+  );
+  const found = loaded.filter((entry) => entry !== undefined);
+  let cases: ConformanceCase[] = uniqueIds(
+    found.map((entry) => entry.c),
+    found.map((entry) => entry.file),
+  );
   if (values.filter !== undefined) cases = cases.filter((c) => c.id.includes(values.filter!));
   const started = performance.now();
   const outcomes = await runCases(
