@@ -7,7 +7,7 @@ function fakeExecution(
   events: Omit<HistoryEvent, 'id' | 'previousEventId'>[],
   status: 'SUCCEEDED' | 'FAILED',
 ) {
-  const history: HistoryEvent[] = events.map((e, i) => ({ ...e, id: i + 1, previousEventId: i }));
+  const history = events.map((e, i) => ({ ...e, id: i + 1, previousEventId: i })) as HistoryEvent[];
   return {
     stateMachine: {
       name: 'sm',
