@@ -24,7 +24,7 @@ export class StateMachine {
 
   constructor(definition: string | object, options: StateMachineOptions) {
     const parsed: unknown = typeof definition === 'string' ? JSON.parse(definition) : definition;
-    validateDefinition(parsed);
+    validateDefinition(parsed, { type: options.type ?? 'STANDARD' });
     this.definition = parsed as Program;
     this.options = options;
     const region = options.region ?? 'us-east-1';

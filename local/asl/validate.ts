@@ -1,79 +1,230 @@
-/** Definition checks: reject what Step Functions rejects, with its message. */
+/**
+ * Definition checks: reject what Step Functions rejects at CreateStateMachine, with its message
+ * (`Invalid State Machine Definition: 'CODE: message at /path, CODE: …'`).
+ */
 import { StatesError } from './errors';
 
-const STATE_TYPES = new Set(['Pass', 'Task', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map']);
+const STATE_TYPES = ['Pass', 'Task', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map'];
 
-function invalid(message: string): never {
-  throw new StatesError('States.InvalidDefinition', message);
+const REQUIRED: Record<string, string[]> = {
+  Task: ['Resource'],
+  Choice: ['Choices'],
+  Parallel: ['Branches'],
+};
+
+const JSONPATH_ONLY = ['InputPath', 'Parameters', 'ResultSelector', 'ResultPath', 'OutputPath', 'ItemsPath'];
+
+type Json = Record<string, unknown>;
+
+/** How the definition will run (an Express machine refuses `.sync` and `.waitForTaskToken`). */
+export interface ValidationOptions {
+  readonly type?: 'STANDARD' | 'EXPRESS';
 }
 
-/** Throws StatesError('States.InvalidDefinition', AWS's message) for a definition AWS would reject. */
-export function validateDefinition(definition: unknown): void {
+/**
+ * Throws `StatesError('States.InvalidDefinition', <AWS's message>)` for a definition AWS would
+ * reject; every problem found is listed, as AWS lists them.
+ *
+ * @example
+ * validateDefinition({ StartAt: 'A', States: { A: { Type: 'Pass', End: true } } }); // passes
+ */
+export function validateDefinition(definition: unknown, options: ValidationOptions = {}): void {
+  const problems: string[] = [];
   if (typeof definition !== 'object' || definition === null || Array.isArray(definition)) {
-    invalid(
-      "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The definition must be a JSON object'",
+    problems.push('SCHEMA_VALIDATION_FAILED: The definition must be a JSON object at /');
+  } else {
+    const root = definition as Json;
+    const language = root.QueryLanguage === 'JSONata' ? 'JSONata' : 'JSONPath';
+    if (
+      root.QueryLanguage !== undefined &&
+      root.QueryLanguage !== 'JSONata' &&
+      root.QueryLanguage !== 'JSONPath'
+    ) {
+      problems.push(`SCHEMA_VALIDATION_FAILED: Value is not one of [JSONata, JSONPath] at /QueryLanguage`);
+    }
+    validateProgram(root, '', language, options.type ?? 'STANDARD', problems);
+  }
+  if (problems.length > 0) {
+    throw new StatesError(
+      'States.InvalidDefinition',
+      `Invalid State Machine Definition: '${problems.join(', ')}'`,
     );
   }
-  validateProgram(definition as Record<string, unknown>, '');
 }
 
-function validateProgram(program: Record<string, unknown>, where: string): void {
+function validateProgram(
+  program: Json,
+  at: string,
+  language: 'JSONata' | 'JSONPath',
+  type: 'STANDARD' | 'EXPRESS',
+  problems: string[],
+): void {
+  const missing = ['StartAt', 'States'].filter((f) => program[f] === undefined);
+  if (missing.length > 0) {
+    problems.push(
+      `SCHEMA_VALIDATION_FAILED: These fields are required: [${missing.join(', ')}] at ${at || '/'}`,
+    );
+    return;
+  }
   const states = program.States;
-  if (typeof program.StartAt !== 'string') {
-    invalid(
-      `Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: These fields are required: [StartAt] at /${where}'`,
+  if (typeof states !== 'object' || states === null || Array.isArray(states)) {
+    problems.push(`SCHEMA_VALIDATION_FAILED: States must be an object at ${at}/States`);
+    return;
+  }
+  const names = new Set(Object.keys(states));
+  const reachable = new Set<string>();
+  const startAt = String(program.StartAt);
+  if (!names.has(startAt)) {
+    problems.push(`MISSING_TRANSITION_TARGET: Missing 'Next' target: ${startAt} at ${at}/StartAt`);
+  } else {
+    reachable.add(startAt);
+  }
+  const edges = new Map<string, string[]>();
+  for (const [name, raw] of Object.entries(states as Json)) {
+    const path = `${at}/States/${name}`;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      problems.push(`SCHEMA_VALIDATION_FAILED: A state must be an object at ${path}`);
+      continue;
+    }
+    const state = raw as Json;
+    const targets = validateState(state, name, path, names, language, type, problems);
+    edges.set(name, targets);
+  }
+  const queue = [...reachable];
+  while (queue.length > 0) {
+    for (const next of edges.get(queue.pop()!) ?? []) {
+      if (!reachable.has(next)) {
+        reachable.add(next);
+        queue.push(next);
+      }
+    }
+  }
+  for (const name of names) {
+    if (!reachable.has(name)) {
+      problems.push(`MISSING_TRANSITION_TARGET: State "${name}" is not reachable. at ${at}/States/${name}`);
+    }
+  }
+}
+
+/** Checks one state; returns the names it can transition to. */
+function validateState(
+  state: Json,
+  name: string,
+  path: string,
+  names: Set<string>,
+  parentLanguage: 'JSONata' | 'JSONPath',
+  type: 'STANDARD' | 'EXPRESS',
+  problems: string[],
+): string[] {
+  if (state.Type === undefined) {
+    problems.push(`SCHEMA_VALIDATION_FAILED: These fields are required: [Type] at ${path}`);
+    return [];
+  }
+  const stateType = String(state.Type);
+  if (!STATE_TYPES.includes(stateType)) {
+    problems.push(
+      `SCHEMA_VALIDATION_FAILED: Value is not one of [${STATE_TYPES.join(', ')}] at ${path}/Type`,
+    );
+    return [];
+  }
+  const language =
+    state.QueryLanguage === 'JSONata'
+      ? 'JSONata'
+      : state.QueryLanguage === 'JSONPath'
+        ? 'JSONPath'
+        : parentLanguage;
+  if (parentLanguage === 'JSONata' && state.QueryLanguage === 'JSONPath') {
+    problems.push(
+      `SCHEMA_VALIDATION_FAILED: A state cannot use JSONPath when the state machine uses JSONata at ${path}/QueryLanguage`,
     );
   }
-  if (typeof states !== 'object' || states === null) {
-    invalid(
-      `Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: These fields are required: [States] at /${where}'`,
-    );
+  const required = [...(REQUIRED[stateType] ?? [])];
+  if (stateType === 'Map' && state.ItemProcessor === undefined && state.Iterator === undefined)
+    required.push('ItemProcessor');
+  const missing = required.filter((f) => state[f] === undefined);
+  if (missing.length > 0) {
+    problems.push(`SCHEMA_VALIDATION_FAILED: These fields are required: [${missing.join(', ')}] at ${path}`);
   }
-  const names = Object.keys(states);
-  if (!names.includes(program.StartAt)) {
-    invalid(
-      `Invalid State Machine Definition: 'MISSING_TRANSITION_TARGET: Missing 'Next' target: ${program.StartAt} at /${where}StartAt'`,
-    );
-  }
-  for (const [name, raw] of Object.entries(states as Record<string, unknown>)) {
-    const state = raw as Record<string, unknown>;
-    const at = `/${where}States/${name}`;
-    if (typeof state !== 'object' || state === null || !STATE_TYPES.has(String(state.Type))) {
-      invalid(
-        `Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Value is not a valid state type at ${at}/Type'`,
-      );
-    }
-    const terminal = state.Type === 'Choice' || state.Type === 'Succeed' || state.Type === 'Fail';
-    if (!terminal && state.End !== true && typeof state.Next !== 'string') {
-      invalid(
-        `Invalid State Machine Definition: 'MISSING_TRANSITION_TARGET: State "${name}" is not an end state and has no Next at ${at}'`,
-      );
-    }
-    const targets: string[] = [];
-    if (typeof state.Next === 'string') targets.push(state.Next);
-    if (typeof state.Default === 'string') targets.push(state.Default);
-    for (const c of (state.Choices as Record<string, unknown>[] | undefined) ?? [])
-      if (typeof c.Next === 'string') targets.push(c.Next);
-    for (const c of (state.Catch as Record<string, unknown>[] | undefined) ?? [])
-      if (typeof c.Next === 'string') targets.push(c.Next);
-    for (const t of targets) {
-      if (!names.includes(t))
-        invalid(
-          `Invalid State Machine Definition: 'MISSING_TRANSITION_TARGET: Missing 'Next' target: ${t} at ${at}'`,
-        );
-    }
-    if (state.Type === 'Parallel') {
-      const branches = (state.Branches as Record<string, unknown>[] | undefined) ?? [];
-      for (const [i, b] of branches.entries()) validateProgram(b, `${where}States/${name}/Branches[${i}]/`);
-    }
-    if (state.Type === 'Map') {
-      const processor = (state.ItemProcessor ?? state.Iterator) as Record<string, unknown> | undefined;
-      if (processor === undefined) {
-        invalid(
-          `Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: These fields are required: [ItemProcessor] at ${at}'`,
+  if (language === 'JSONata') {
+    for (const field of JSONPATH_ONLY) {
+      if (state[field] !== undefined) {
+        problems.push(
+          `SCHEMA_VALIDATION_FAILED: The field '${field}' is not supported with the JSONata query language at ${path}/${field}`,
         );
       }
-      validateProgram(processor, `${where}States/${name}/ItemProcessor/`);
     }
   }
+  const terminal = stateType === 'Choice' || stateType === 'Succeed' || stateType === 'Fail';
+  if (!terminal && state.End !== true && state.Next === undefined) {
+    problems.push(`SCHEMA_VALIDATION_FAILED: These fields are required: [Next] at ${path}`);
+  }
+  if (!terminal && state.End === true && state.Next !== undefined) {
+    problems.push(`SCHEMA_VALIDATION_FAILED: The field 'Next' cannot be used with 'End' at ${path}`);
+  }
+  if (stateType === 'Task' && typeof state.Resource === 'string' && type === 'EXPRESS') {
+    for (const suffix of ['.sync', '.waitForTaskToken']) {
+      if (state.Resource.endsWith(suffix) || state.Resource.includes(`${suffix}:`)) {
+        problems.push(
+          `SCHEMA_VALIDATION_FAILED: Express state machine does not support '${suffix}' service integration at ${path}/Resource`,
+        );
+      }
+    }
+  }
+  const targets: [string, string][] = [];
+  if (typeof state.Next === 'string') targets.push([state.Next, `${path}/Next`]);
+  if (typeof state.Default === 'string') targets.push([state.Default, `${path}/Default`]);
+  const choices = Array.isArray(state.Choices) ? (state.Choices as Json[]) : [];
+  choices.forEach((c, i) => {
+    if (typeof c.Next === 'string') targets.push([c.Next, `${path}/Choices[${i}]/Next`]);
+  });
+  const catchers = Array.isArray(state.Catch) ? (state.Catch as Json[]) : [];
+  catchers.forEach((c, i) => {
+    if (typeof c.Next === 'string') targets.push([c.Next, `${path}/Catch[${i}]/Next`]);
+  });
+  for (const field of ['Retry', 'Catch'] as const) {
+    const list = Array.isArray(state[field]) ? (state[field] as Json[]) : [];
+    list.forEach((entry, i) => {
+      const errors = Array.isArray(entry.ErrorEquals) ? (entry.ErrorEquals as unknown[]) : undefined;
+      if (errors === undefined || errors.length === 0) {
+        problems.push(
+          `SCHEMA_VALIDATION_FAILED: These fields are required: [ErrorEquals] at ${path}/${field}[${i}]`,
+        );
+      } else if (errors.includes('States.ALL') && (errors.length > 1 || i !== list.length - 1)) {
+        problems.push(
+          `SCHEMA_VALIDATION_FAILED: States.ALL must appear alone in the last ${field === 'Retry' ? 'retrier' : 'catcher'} at ${path}/${field}[${i}]/ErrorEquals`,
+        );
+      }
+    });
+  }
+  for (const [target, where] of targets) {
+    if (!names.has(target))
+      problems.push(`MISSING_TRANSITION_TARGET: Missing 'Next' target: ${target} at ${where}`);
+  }
+  if (stateType === 'Parallel' && Array.isArray(state.Branches)) {
+    (state.Branches as Json[]).forEach((branch, i) => {
+      validateProgram(branch, `${path}/Branches[${i}]`, language, type, problems);
+    });
+  }
+  if (stateType === 'Map') {
+    const processor = (state.ItemProcessor ?? state.Iterator) as Json | undefined;
+    if (processor !== undefined) {
+      const config = (processor.ProcessorConfig as Json | undefined) ?? {};
+      const childType =
+        config.Mode === 'DISTRIBUTED' && config.ExecutionType === 'EXPRESS' ? 'EXPRESS' : type;
+      const childLanguage =
+        processor.QueryLanguage === 'JSONata'
+          ? 'JSONata'
+          : processor.QueryLanguage === 'JSONPath'
+            ? 'JSONPath'
+            : language;
+      validateProgram(
+        processor,
+        `${path}/${state.ItemProcessor !== undefined ? 'ItemProcessor' : 'Iterator'}`,
+        childLanguage,
+        childType,
+        problems,
+      );
+    }
+  }
+  return targets.map(([t]) => t);
 }

@@ -22,7 +22,7 @@ describe('validateDefinition', () => {
 
   it('rejects a non-terminal state without Next or End', () => {
     expect(() => validateDefinition({ StartAt: 'A', States: { A: { Type: 'Pass' } } })).toThrow(
-      /is not an end state/,
+      "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: These fields are required: [Next] at /States/A'",
     );
   });
 
@@ -39,6 +39,65 @@ describe('validateDefinition', () => {
         States: { P: { Type: 'Parallel', Branches: [{ StartAt: 'X', States: {} }], End: true } },
       }),
     ).toThrow(/Missing 'Next' target: X/);
+  });
+
+  it('lists every problem, as AWS does, including unreachable states', () => {
+    expect(() =>
+      validateDefinition({
+        StartAt: 'A',
+        States: { A: { Type: 'Pass', Next: 'Z' }, B: { Type: 'Succeed' } },
+      }),
+    ).toThrow(
+      "Invalid State Machine Definition: 'MISSING_TRANSITION_TARGET: Missing 'Next' target: Z at /States/A/Next, MISSING_TRANSITION_TARGET: State \"B\" is not reachable. at /States/B'",
+    );
+  });
+
+  it('requires the fields each state type needs', () => {
+    expect(() => validateDefinition({ StartAt: 'C', States: { C: { Type: 'Choice' } } })).toThrow(
+      'These fields are required: [Choices] at /States/C',
+    );
+  });
+
+  it('rejects JSONPath fields in a JSONata state', () => {
+    expect(() =>
+      validateDefinition({
+        QueryLanguage: 'JSONata',
+        StartAt: 'A',
+        States: { A: { Type: 'Pass', InputPath: '$.x', End: true } },
+      }),
+    ).toThrow(/'InputPath' is not supported with the JSONata query language at \/States\/A\/InputPath/);
+  });
+
+  it('requires States.ALL to be alone in the last catcher', () => {
+    expect(() =>
+      validateDefinition({
+        StartAt: 'T',
+        States: {
+          T: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::x:y',
+            Catch: [
+              { ErrorEquals: ['States.ALL'], Next: 'T' },
+              { ErrorEquals: ['E'], Next: 'T' },
+            ],
+            End: true,
+          },
+        },
+      }),
+    ).toThrow(/States.ALL must appear alone in the last catcher/);
+  });
+
+  it('refuses .sync and .waitForTaskToken in Express state machines', () => {
+    const definition = {
+      StartAt: 'T',
+      States: {
+        T: { Type: 'Task', Resource: 'arn:aws:states:::sagemaker:createTrainingJob.sync', End: true },
+      },
+    };
+    expect(() => validateDefinition(definition)).not.toThrow();
+    expect(() => validateDefinition(definition, { type: 'EXPRESS' })).toThrow(
+      "Express state machine does not support '.sync' service integration at /States/T/Resource",
+    );
   });
 
   it('runs when the StateMachine is built', () => {
