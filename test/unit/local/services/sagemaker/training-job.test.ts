@@ -170,10 +170,9 @@ describe('createTrainingJob.sync', () => {
       request('sm-async', { num_round: '1' }),
     );
     await service.settled();
-    const described = (await service.api('DescribeTrainingJob', { TrainingJobName: 'sm-async' })) as Record<
-      string,
-      any
-    >;
+    const described = (await service.api('DescribeTrainingJob', {
+      TrainingJobName: 'sm-async',
+    })) as Described;
     expect(created).toEqual({ TrainingJobArn: described.TrainingJobArn });
     expect(described.TrainingJobStatus).toBe('Completed');
     expect(described.HyperParameters).toEqual({ num_round: '1' });
