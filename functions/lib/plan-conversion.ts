@@ -1,0 +1,151 @@
+/**
+ * The conversion planner of a training run: lists the feature job's output
+ * (`<features>/split=<split>/dt=<dt>/part-*.parquet`), pairs every data object with its target under
+ * `<trainingData><split>/…`, and records the feature columns (every `f_*` column, in table order)
+ * that training, evaluation and scoring must agree on.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import { ConversionError, ObjectNotFoundError } from '../../shared/errors';
+import type { OutputFormat } from '../../shared/formats/convert';
+import { parquetColumns } from '../../shared/formats/parquet';
+import { isDataKey } from '../../shared/partitions';
+import {
+  asPrefix,
+  child,
+  formatS3Uri,
+  listAllObjects,
+  putJson,
+  readObject,
+  type S3Location,
+  s3RangedBuffer,
+} from '../../shared/s3';
+import { inputFormatOf } from './convert';
+
+/** The plan-conversion payload, parsed. */
+export interface PlanConversionRequest {
+  readonly runId: string;
+  readonly features: S3Location;
+  readonly trainingData: S3Location;
+  readonly contentType: string;
+  readonly sparse: boolean;
+}
+
+/** One object to convert. */
+export interface ConversionItem {
+  readonly split: string;
+  readonly source: string;
+  readonly target: string;
+  /** Output format of this item: the run's, except the test split (label-first CSV for batch transform). */
+  readonly to: OutputFormat;
+  readonly sparse: boolean;
+}
+
+/** The plan-conversion result (docs/contracts.md). */
+export interface PlanConversionResult {
+  readonly items: ConversionItem[];
+  readonly featureColumns: string[];
+  readonly featureColumnsUri: string;
+}
+
+const FORMAT_OF: Record<string, OutputFormat> = {
+  'text/csv': 'csv',
+  'text/libsvm': 'libsvm',
+  'application/x-recordio-protobuf': 'recordio-protobuf',
+};
+const EXTENSION: Record<OutputFormat, string> = { csv: 'csv', libsvm: 'libsvm', 'recordio-protobuf': 'rec' };
+
+/** The split of a feature key (`…/split=train/…`), or undefined. */
+export function splitOf(relativeKey: string): string | undefined {
+  for (const segment of relativeKey.split('/')) {
+    if (segment.startsWith('split=')) return segment.slice('split='.length);
+  }
+  return undefined;
+}
+
+function featureColumnsOfText(text: string, source: string): string[] {
+  const firstLine = text.split('\n', 1)[0] ?? '';
+  if (inputFormatOf(source) === 'jsonl') {
+    try {
+      return Object.keys(JSON.parse(firstLine) as object).filter((c) => c.startsWith('f_'));
+    } catch {
+      return [];
+    }
+  }
+  return firstLine
+    .replace(/\r$/, '')
+    .split(',')
+    .map((c) => c.trim().replace(/^"|"$/g, ''))
+    .filter((c) => c.startsWith('f_'));
+}
+
+/** Lists the feature columns of one feature object (Parquet footer, or the first line of text). */
+export async function featureColumnsOf(s3: S3Client, location: S3Location, size: number): Promise<string[]> {
+  const uri = formatS3Uri(location);
+  if (inputFormatOf(location.key) === 'parquet') {
+    const columns = await parquetColumns(s3RangedBuffer(s3, location, size), { source: uri });
+    return columns.filter((c) => c.name.startsWith('f_')).map((c) => c.name);
+  }
+  const head = await readObject(s3, location, { start: 0, end: Math.min(size, 64 * 1024) - 1 });
+  return featureColumnsOfText(new TextDecoder().decode(head), uri);
+}
+
+/**
+ * Plans the conversion of a run's features and writes the feature column list.
+ *
+ * @throws {ObjectNotFoundError} when the feature prefix holds no data; {@link ConversionError} when
+ *   the objects have no `f_*` columns, or disagree on them.
+ */
+export async function planConversion(
+  s3: S3Client,
+  request: PlanConversionRequest,
+): Promise<PlanConversionResult> {
+  const to = FORMAT_OF[request.contentType];
+  if (to === undefined) {
+    throw new ConversionError(
+      `unknown contentType '${request.contentType}' (expected ${Object.keys(FORMAT_OF).join(', ')})`,
+    );
+  }
+  const prefix = asPrefix(request.features);
+  const trainingData = asPrefix(request.trainingData);
+  const objects = (await listAllObjects(s3, prefix)).filter(
+    (o) =>
+      o.size > 0 &&
+      isDataKey(o.key.slice(prefix.key.length)) &&
+      splitOf(o.key.slice(prefix.key.length)) !== undefined,
+  );
+  if (objects.length === 0) {
+    throw new ObjectNotFoundError(
+      `no feature objects under ${formatS3Uri(prefix)} (expected split=<split>/dt=<dt>/part-*)`,
+    );
+  }
+  let featureColumns: string[] | undefined;
+  const items: ConversionItem[] = [];
+  for (const object of objects) {
+    const relative = object.key.slice(prefix.key.length);
+    const split = splitOf(relative) as string;
+    const location = { bucket: prefix.bucket, key: object.key };
+    if (featureColumns === undefined) {
+      featureColumns = await featureColumnsOf(s3, location, object.size);
+      if (featureColumns.length === 0) {
+        throw new ConversionError(`${formatS3Uri(location)} has no feature columns (f_*)`);
+      }
+    }
+    const itemTo: OutputFormat = split === 'test' ? 'csv' : to;
+    const rest = relative
+      .split('/')
+      .filter((s) => !s.startsWith('split='))
+      .join('/')
+      .replace(/\.[^./]*$/, '');
+    items.push({
+      split,
+      source: formatS3Uri(location),
+      target: formatS3Uri(child(trainingData, split, `${rest}.${EXTENSION[itemTo]}`)),
+      to: itemTo,
+      sparse: itemTo === 'recordio-protobuf' && request.sparse,
+    });
+  }
+  const columns = featureColumns ?? [];
+  const featureColumnsLocation = child(trainingData, 'feature-columns.json');
+  await putJson(s3, featureColumnsLocation, columns);
+  return { items, featureColumns: columns, featureColumnsUri: formatS3Uri(featureColumnsLocation) };
+}

@@ -1,0 +1,246 @@
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+vi.hoisted(() => {
+  Object.assign(process.env, {
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_MAX_ATTEMPTS: '1',
+  });
+});
+
+import { S3Client } from '@aws-sdk/client-s3';
+import { handler as convert } from '../../../functions/convert';
+import { convertObject } from '../../../functions/lib/convert';
+import { handler as planConversion } from '../../../functions/plan-conversion';
+import {
+  ConversionError,
+  InputValidationError,
+  ObjectNotFoundError,
+  TransientError,
+} from '../../../shared/errors';
+import { writeParquetTable } from '../../../shared/formats/parquet';
+import { lambdaContext } from './context';
+import { fakeS3, throttling } from './s3-fake';
+
+const context = lambdaContext('convert');
+let fake = fakeS3();
+
+function featureParquet(rows: number): Uint8Array {
+  return writeParquetTable([
+    { name: 'customer_id', data: Array.from({ length: rows }, (_, i) => `c${i}`), type: 'STRING' },
+    { name: 'label', data: Array.from({ length: rows }, (_, i) => i % 2), type: 'DOUBLE' },
+    { name: 'f_tenure', data: Array.from({ length: rows }, (_, i) => i * 2), type: 'DOUBLE' },
+    {
+      name: 'f_calls',
+      data: Array.from({ length: rows }, (_, i) => (i % 3 === 0 ? null : i)),
+      type: 'DOUBLE',
+    },
+  ]);
+}
+
+describe('convert', () => {
+  beforeEach(() => {
+    fake.s3.restore();
+    fake = fakeS3();
+  });
+
+  it('converts a CSV feature object to label-first CSV and reports the counts', async () => {
+    await fake.store.putObject('data', 'f/a.csv', 'customer_id,label,f_a,f_b\nc1,1,0.5,\nc2,0,1.5,2\n');
+    const result = await convert(
+      {
+        source: 's3://data/f/a.csv',
+        target: 's3://data/t/train/a.csv',
+        to: 'csv',
+        sparse: false,
+        label: 'label',
+        features: ['f_a', 'f_b'],
+      },
+      context,
+    );
+    expect(result).toEqual({ rows: 2, quarantined: 0, target: 's3://data/t/train/a.csv' });
+    expect(await fake.text('data', 't/train/a.csv')).toBe('1,0.5,\n0,1.5,2\n');
+  });
+
+  it('quarantines unconvertible rows with their reasons, outside the training prefix', async () => {
+    await fake.store.putObject('data', 'f/a.csv', 'customer_id,label,f_a\nc1,1,0.5\nc2,0,abc\nc3,1,2\n');
+    const result = await convert(
+      {
+        source: 's3://data/f/a.csv',
+        target: 's3://data/t/train/a.libsvm',
+        to: 'libsvm',
+        sparse: false,
+        label: 'label',
+        features: ['f_a'],
+      },
+      context,
+    );
+    expect(result).toMatchObject({
+      rows: 2,
+      quarantined: 1,
+      quarantineUri: 's3://data/quarantine/t/train/a.libsvm.jsonl',
+    });
+    const quarantined = (await fake.text('data', 'quarantine/t/train/a.libsvm.jsonl')).trim().split('\n');
+    expect(quarantined).toHaveLength(1);
+    expect(JSON.parse(quarantined[0] ?? '{}').reason).toContain('abc');
+    expect(await fake.text('data', 't/train/a.libsvm')).toBe('1 0:0.5\n1 0:2\n');
+  });
+
+  it('converts a Parquet object read by ranges to RecordIO-protobuf', async () => {
+    await fake.store.putObject('data', 'f/split=train/dt=x/part-0.parquet', featureParquet(10));
+    const result = await convert(
+      {
+        source: 's3://data/f/split=train/dt=x/part-0.parquet',
+        target: 's3://data/t/train/part-0.rec',
+        to: 'recordio-protobuf',
+        sparse: true,
+        label: 'label',
+        features: ['f_tenure', 'f_calls'],
+      },
+      context,
+    );
+    expect(result.rows).toBe(10);
+    const written = await fake.store.getObject('data', 't/train/part-0.rec');
+    expect(new DataView(written.buffer, written.byteOffset).getUint32(0, true)).toBe(0xced7230a);
+    const ranged = fake.s3.commandCalls(GetObjectCommand).every((c) => c.args[0].input.Range !== undefined);
+    expect(ranged).toBe(true);
+  });
+
+  it('converts a byte range of a CSV object, taking the header from the start of the object', async () => {
+    const body = 'customer_id,label,f_a\nc1,1,0.5\nc2,0,1.5\nc3,1,2.5\n';
+    await fake.store.putObject('data', 'f/a.csv', body);
+    const start = body.indexOf('c2');
+    await convert(
+      {
+        source: 's3://data/f/a.csv',
+        target: 's3://data/t/a-1.csv',
+        to: 'csv',
+        label: 'label',
+        features: ['f_a'],
+        range: { start, end: body.length - 1 },
+      },
+      context,
+    );
+    expect(await fake.text('data', 't/a-1.csv')).toBe('0,1.5\n1,2.5\n');
+  });
+
+  it('commits a big output with a multipart upload and nothing at the key before it completes', async () => {
+    const rows = Array.from({ length: 4000 }, (_, i) => `c${i},${i % 2},${i}.25`).join('\n');
+    await fake.store.putObject('data', 'f/big.csv', `customer_id,label,f_a\n${rows}\n`);
+    const result = await convertObject(new S3Client({}), {
+      source: { bucket: 'data', key: 'f/big.csv' },
+      target: { bucket: 'data', key: 't/big.csv' },
+      from: 'csv',
+      to: 'csv',
+      sparse: false,
+      label: 'label',
+      features: ['f_a'],
+      partSizeBytes: 8 * 1024,
+    });
+    expect(result.rows).toBe(4000);
+    expect(
+      fake.s3.commandCalls(PutObjectCommand).filter((c) => c.args[0].input.Key === 't/big.csv'),
+    ).toHaveLength(0);
+    expect((await fake.text('data', 't/big.csv')).split('\n')).toHaveLength(4001);
+  });
+
+  it('leaves the target untouched when the conversion fails', async () => {
+    await fake.store.putObject('data', 'f/a.csv', 'customer_id,f_a\nc1,0.5\n');
+    await fake.store.putObject('data', 't/a.csv', 'previous');
+    const error = await convert(
+      { source: 's3://data/f/a.csv', target: 's3://data/t/a.csv', to: 'csv', label: 'label' },
+      context,
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConversionError);
+    expect(await fake.text('data', 't/a.csv')).toBe('previous');
+  });
+
+  it('fails with ObjectNotFoundError naming a missing source', async () => {
+    fake.store.createBucket('data');
+    const error = await convert(
+      { source: 's3://data/f/none.csv', target: 's3://data/t/a.csv', to: 'csv' },
+      context,
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ObjectNotFoundError);
+    expect((error as Error).message).toContain('s3://data/f/none.csv');
+  });
+
+  it('reports throttling as a TransientError', async () => {
+    await fake.store.putObject('data', 'f/a.csv', 'label,f_a\n1,2\n');
+    fake.s3.on(GetObjectCommand).rejects(throttling());
+    await expect(
+      convert({ source: 's3://data/f/a.csv', target: 's3://data/t/a.csv', to: 'csv' }, context),
+    ).rejects.toBeInstanceOf(TransientError);
+  });
+
+  it('rejects an unknown output format, naming the field', async () => {
+    const error = await convert(
+      { source: 's3://data/f/a.csv', target: 's3://data/t/a', to: 'xlsx' },
+      context,
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputValidationError);
+    expect((error as InputValidationError).field).toBe('to');
+  });
+});
+
+describe('plan-conversion', () => {
+  beforeEach(() => {
+    fake.s3.restore();
+    fake = fakeS3();
+  });
+
+  const request = {
+    runId: 'train-1',
+    featuresUri: 's3://data/features/train-1/',
+    trainingDataUri: 's3://data/training/train-1/',
+    contentType: 'application/x-recordio-protobuf',
+    sparse: true,
+  };
+
+  it('plans one item per feature object, the test split as CSV, and writes the feature columns', async () => {
+    for (const split of ['train', 'validation', 'test']) {
+      await fake.store.putObject(
+        'data',
+        `features/train-1/split=${split}/dt=2024-01-01/part-0.parquet`,
+        featureParquet(4),
+      );
+    }
+    await fake.store.putObject('data', 'features/train-1/_SUCCESS', '');
+    const result = await planConversion(request, context);
+    expect(result.featureColumns).toEqual(['f_tenure', 'f_calls']);
+    expect(result.featureColumnsUri).toBe('s3://data/training/train-1/feature-columns.json');
+    expect(JSON.parse(await fake.text('data', 'training/train-1/feature-columns.json'))).toEqual([
+      'f_tenure',
+      'f_calls',
+    ]);
+    const bySplit = Object.fromEntries(result.items.map((i) => [i.split, i]));
+    expect(bySplit.train).toEqual({
+      split: 'train',
+      source: 's3://data/features/train-1/split=train/dt=2024-01-01/part-0.parquet',
+      target: 's3://data/training/train-1/train/dt=2024-01-01/part-0.rec',
+      to: 'recordio-protobuf',
+      sparse: true,
+    });
+    expect(bySplit.test).toMatchObject({
+      target: 's3://data/training/train-1/test/dt=2024-01-01/part-0.csv',
+      to: 'csv',
+      sparse: false,
+    });
+    expect(result.items).toHaveLength(3);
+  });
+
+  it('fails with ObjectNotFoundError when the feature job wrote nothing', async () => {
+    await fake.store.putObject('data', 'features/train-1/_SUCCESS', '');
+    await expect(planConversion(request, context)).rejects.toBeInstanceOf(ObjectNotFoundError);
+  });
+
+  it('rejects an unknown content type, naming the field', async () => {
+    const error = await planConversion({ ...request, contentType: 'text/tsv' }, context).catch(
+      (e: unknown) => e,
+    );
+    expect((error as InputValidationError).field).toBe('contentType');
+  });
+});
