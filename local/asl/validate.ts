@@ -87,7 +87,7 @@ function validateProgram(
       continue;
     }
     const state = raw as Json;
-    const targets = validateState(state, name, path, names, language, type, problems);
+    const targets = validateState(state, path, names, language, type, problems);
     edges.set(name, targets);
   }
   const queue = [...reachable];
@@ -109,7 +109,6 @@ function validateProgram(
 /** Checks one state; returns the names it can transition to. */
 function validateState(
   state: Json,
-  name: string,
   path: string,
   names: Set<string>,
   parentLanguage: 'JSONata' | 'JSONPath',
