@@ -1,0 +1,230 @@
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parquetReadObjects } from 'hyparquet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Runtime, startRuntime } from '../../local/runtime';
+import { failShards } from '../../local/runtime/faults';
+import type { FaultInjector } from '../../local/services/lambda';
+import type { ExecutionRecord } from '../../local/services/sfn';
+import { customersCsv } from '../../scripts/make-examples';
+
+const root = join(import.meta.dirname, '..', '..');
+const DATA = 'sparkmaker-data';
+
+/** Every file under a directory, relative to it, sorted. */
+async function files(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) =>
+      join((e as { parentPath?: string; path?: string }).parentPath ?? e.path, e.name).slice(dir.length + 1),
+    )
+    .sort();
+}
+
+function output(record: ExecutionRecord): Record<string, unknown> {
+  return JSON.parse(record.output ?? '{}') as Record<string, unknown>;
+}
+
+describe('the offline workflows end to end', () => {
+  let stateDir: string;
+  let runtime: Runtime;
+  let s3: string;
+  let faults: FaultInjector | undefined;
+  let training: ExecutionRecord;
+  let featuresCsvUri: string;
+  let scoringRows: number;
+
+  /** Scores the precomputed features CSV in many small shards (no feature job), into `outputUri`. */
+  const scoreCsv = (name: string, outputUri: string, extra: Record<string, unknown> = {}) =>
+    runtime.run(
+      'scoring',
+      {
+        input: { uri: featuresCsvUri, format: 'csv' },
+        featureJob: false,
+        model: { modelPackageGroup: 'e2e' },
+        dt: '2024-06-03',
+        outputUri,
+        shardSizeBytes: 4096,
+        batchSize: 1,
+        maxConcurrency: 4,
+        ...extra,
+      },
+      name,
+    );
+
+  const scoreIds = async (outputUri: string): Promise<string[]> => {
+    const dir = join(s3, DATA, outputUri.replace(`s3://${DATA}/`, ''), 'dt=2024-06-03');
+    const ids: string[] = [];
+    for (const file of (await files(dir)).filter((f) => f.endsWith('.csv'))) {
+      const lines = (await readFile(join(dir, file), 'utf8')).split('\n').filter((l) => l !== '');
+      ids.push(...lines.slice(lines[0]?.startsWith('id,') ? 1 : 0).map((l) => l.split(',')[0]!));
+    }
+    return ids;
+  };
+
+  beforeAll(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), 'sparkmaker-e2e-'));
+    s3 = join(stateDir, 's3');
+    runtime = await startRuntime({ root, stateDir, timeScale: 0.001, faults: (call) => faults?.(call) });
+    await runtime.store.putObject(
+      DATA,
+      'incoming/customers.csv',
+      customersCsv({ rows: 3000, seed: 3, dates: ['2024-06-01', '2024-06-02'], labelled: true }),
+    );
+    await runtime.store.putObject(
+      DATA,
+      'scoring/customers.csv',
+      customersCsv({ rows: 1500, seed: 5, dates: ['2024-06-03'], labelled: false, idOffset: 500_000 }),
+    );
+  });
+
+  afterAll(async () => {
+    await runtime.close();
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it('trains, evaluates, gates and registers a model, leaving every output as plain files', async () => {
+    training = await runtime.run(
+      'training',
+      {
+        input: { uri: `s3://${DATA}/incoming/customers.csv`, format: 'csv' },
+        hyperparameters: { objective: 'binary:logistic', num_round: '15', max_depth: '3', eta: '0.3' },
+        gate: { metric: 'auc', threshold: 0.6 },
+        modelPackageGroup: 'e2e',
+        approvalStatus: 'Approved',
+      },
+      'train-e2e',
+    );
+
+    expect(training.error ?? '', training.cause).toBe('');
+    expect(training.status).toBe('SUCCEEDED');
+    const out = output(training);
+    expect((out.metrics as { auc: number }).auc).toBeGreaterThan(0.6);
+    expect(out.modelPackageArn).toMatch(/model-package\/e2e\/1$/);
+    const all = await files(s3);
+    expect(all.some((f) => /features\/train-e2e\/split=train\/dt=2024-06-01\/.*\.parquet$/.test(f))).toBe(
+      true,
+    );
+    expect(all.some((f) => f.endsWith('model.tar.gz'))).toBe(true);
+    expect(all.some((f) => f.endsWith('.out'))).toBe(true);
+    expect((await stat(join(s3, (out.metricsUri as string).slice(5)))).size).toBeGreaterThan(0);
+  });
+
+  it('scores with the registered model, writing scores partitioned by dt with _SUCCESS', async () => {
+    const record = await runtime.run(
+      'scoring',
+      {
+        input: { uri: `s3://${DATA}/scoring/customers.csv`, format: 'csv' },
+        model: { modelPackageGroup: 'e2e' },
+        dt: '2024-06-03',
+        outputUri: `s3://${DATA}/scores/featured/`,
+      },
+      'score-e2e',
+    );
+
+    expect(record.status, record.cause).toBe('SUCCEEDED');
+    expect(output(record)).toMatchObject({ status: 'COMPLETE', rows: 1500, failedShards: [] });
+    expect(await stat(join(s3, DATA, 'scores', 'featured', 'dt=2024-06-03', '_SUCCESS'))).toBeDefined();
+    // Keep the scoring features as CSV for the sharded runs below (many shards, no feature job).
+    const dir = join(s3, DATA, 'features', 'score-e2e');
+    const parts = (await files(dir)).filter((f) => f.endsWith('.parquet'));
+    const rows: Record<string, unknown>[] = [];
+    for (const part of parts) {
+      const bytes = await readFile(join(dir, part));
+      rows.push(
+        ...((await parquetReadObjects({
+          file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length),
+        })) as Record<string, unknown>[]),
+      );
+    }
+    const columns = Object.keys(rows[0]!).filter((c) => c === 'customer_id' || c.startsWith('f_'));
+    const csv = [
+      columns.join(','),
+      ...rows.map((r) =>
+        columns.map((c) => (r[c] === null || r[c] === undefined ? '' : String(r[c]))).join(','),
+      ),
+    ];
+    scoringRows = rows.length;
+    await runtime.store.putObject(DATA, 'scoring/features.csv', `${csv.join('\n')}\n`);
+    featuresCsvUri = `s3://${DATA}/scoring/features.csv`;
+  });
+
+  it('retries a shard that fails once, and the run succeeds with no duplicate rows', async () => {
+    faults = failShards({ shardIds: ['00002'], times: 1 });
+
+    const record = await scoreCsv('score-retry', `s3://${DATA}/scores/retry/`);
+    faults = undefined;
+
+    expect(record.status, record.cause).toBe('SUCCEEDED');
+    const out = output(record);
+    expect(out.shards as number).toBeGreaterThan(4);
+    expect(out).toMatchObject({ status: 'COMPLETE', rows: scoringRows });
+    const ids = await scoreIds(`s3://${DATA}/scores/retry/`);
+    expect(ids).toHaveLength(scoringRows);
+    expect(new Set(ids).size).toBe(scoringRows);
+  });
+
+  it('reports a shard that keeps failing within the tolerance and still succeeds, without _SUCCESS', async () => {
+    faults = failShards({ shardIds: ['00001'], errorType: 'ScoringFault' });
+
+    const record = await scoreCsv('score-tolerated', `s3://${DATA}/scores/tolerated/`, {
+      toleratedFailurePercentage: 50,
+    });
+    faults = undefined;
+
+    expect(record.status, record.cause).toBe('SUCCEEDED');
+    expect(output(record)).toMatchObject({ status: 'PARTIAL', failedShards: ['00001'] });
+    const successMarker = join(s3, DATA, 'scores', 'tolerated', 'dt=2024-06-03', '_SUCCESS');
+    expect(await stat(successMarker).catch(() => undefined)).toBeUndefined();
+  });
+
+  it('fails beyond the tolerance with States.ExceedToleratedFailureThreshold and writes no _SUCCESS', async () => {
+    faults = failShards({ shardIds: ['00000', '00001', '00002'], errorType: 'ScoringFault' });
+
+    const record = await scoreCsv('score-beyond', `s3://${DATA}/scores/beyond/`, {
+      toleratedFailurePercentage: 10,
+    });
+    faults = undefined;
+
+    expect(record.status).toBe('FAILED');
+    expect(record.error).toBe('States.ExceedToleratedFailureThreshold');
+    const successMarker = join(s3, DATA, 'scores', 'beyond', 'dt=2024-06-03', '_SUCCESS');
+    expect(await stat(successMarker).catch(() => undefined)).toBeUndefined();
+  });
+
+  it('gives identical outputs for the same input run twice', async () => {
+    const first = await scoreCsv('score-same-1', `s3://${DATA}/scores/same/`);
+    const dir = join(s3, DATA, 'scores', 'same', 'dt=2024-06-03');
+    const names = (await files(dir)).filter((f) => f.endsWith('.csv'));
+    const before = await Promise.all(names.map((f) => readFile(join(dir, f), 'utf8')));
+
+    const second = await scoreCsv('score-same-2', `s3://${DATA}/scores/same/`);
+    const after = await Promise.all(names.map((f) => readFile(join(dir, f), 'utf8')));
+
+    expect([first.status, second.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect(names.length).toBeGreaterThan(4);
+    expect(after).toEqual(before);
+    expect((await files(dir)).filter((f) => f.endsWith('.csv'))).toEqual(names);
+  });
+
+  // Pending on the feature job (local/services/emr/feature-job.ts, jobs/features): DuckDB's CSV sniffer
+  // turns a malformed row into a Binder Error that names neither the file nor the line. Enable this
+  // test once the job validates raw CSV (file + line) before running the SQL.
+  it.skip('fails a run on a malformed input file, naming the file and the line', async () => {
+    const good = customersCsv({ rows: 20, seed: 9, dates: ['2024-06-01'], labelled: true }).split('\n');
+    good.splice(7, 0, 'C9999999,2024-06-01,"unterminated,12.5');
+    await runtime.store.putObject(DATA, 'incoming/broken.csv', good.join('\n'));
+
+    const record = await runtime.run(
+      'training',
+      { input: { uri: `s3://${DATA}/incoming/broken.csv`, format: 'csv' } },
+      'train-broken',
+    );
+
+    expect(record.status).toBe('FAILED');
+    expect(record.cause).toContain('broken.csv');
+    expect(record.cause).toMatch(/line 8\b/i);
+  });
+});
