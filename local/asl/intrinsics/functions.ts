@@ -87,13 +87,35 @@ export function jsonEquals(a: unknown, b: unknown): boolean {
 }
 
 /**
+ * A number as AWS's Java runtime prints it: integers plainly; other doubles as Java's
+ * Double.toString, in `1.0E-5` form below 1e-3 and from 1e7.
+ */
+export function javaNumber(value: number): string {
+  if (Object.is(value, -0)) return '0';
+  if (Number.isInteger(value) || !Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  if (abs >= 1e-3 && abs < 1e7) return String(value);
+  const [mantissa = '', exponent = '0'] = value.toExponential().split('e');
+  return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}E${Number(exponent)}`;
+}
+
+/** JSON text as AWS's Java serialiser writes it: compact, doubles in Java's notation. */
+export function javaJson(value: unknown): string {
+  if (typeof value === 'number') return Number.isFinite(value) ? javaNumber(value) : 'null';
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map(javaJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${javaJson(v)}`).join(',')}}`;
+}
+
+/**
  * How States.Format renders an argument: AWS's Java runtime prints strings bare, `null`, numbers and
  * booleans as in JSON, objects as `{k=v, k2=v2}` and arrays as `[a, b]` (Java collection toString).
  */
 export function formatValue(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'string') return value;
-  if (typeof value === 'number') return Object.is(value, -0) ? '0' : String(value);
+  if (typeof value === 'number') return javaNumber(value);
   if (typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `[${value.map(formatValue).join(', ')}]`;
   const entries = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}=${formatValue(v)}`);
@@ -153,7 +175,7 @@ const stringToJson: IntrinsicFunction = (args, context) => {
 
 const jsonToString: IntrinsicFunction = (args, context) => {
   arity(args, context, 'States.JsonToString', 1);
-  return JSON.stringify(args[0] ?? null);
+  return javaJson(args[0] ?? null);
 };
 
 const array: IntrinsicFunction = (args) => [...args];

@@ -116,6 +116,13 @@ describe('States.Format', () => {
     );
   });
 
+  it('prints very small and very large doubles in Java notation', () => {
+    expect(run("States.Format('{} {} {}', $.a, $.b, $.c)", { a: 0.00001, b: 12345678.5, c: 0.5 })).toBe(
+      '1.0E-5 1.23456785E7 0.5',
+    );
+    expect(run('States.JsonToString($.v)', { v: { x: [0.00015, 2] } })).toBe('{"x":[1.5E-4,2]}');
+  });
+
   it('treats escaped braces in a literal template as text', () => {
     expect(run("States.Format('\\{\\} {}', 'x')")).toBe('{} x');
   });
