@@ -1,6 +1,6 @@
 /**
  * Model metrics as XGBoost 1.7 defines them (`src/metric/elementwise_metric.cu`, `auc.cc`):
- * AUC (ties share their rank), logloss (probabilities clipped to [1e-16, 1 − 1e-16]), accuracy
+ * AUC (ties share their rank), logloss (p and 1 − p each clipped to ≥ 1e-16), accuracy
  * (1 − XGBoost's `error`, a positive when the prediction is > 0.5) and RMSE. Pure functions.
  */
 import { EvaluationError } from '../errors';
@@ -49,8 +49,11 @@ export function logloss(labels: readonly number[], probabilities: readonly numbe
   let sum = 0;
   for (let i = 0; i < labels.length; i++) {
     const y = labels[i] ?? 0;
-    const p = Math.min(Math.max(probabilities[i] ?? 0, EPS), 1 - EPS);
-    sum -= y * Math.log(p) + (1 - y) * Math.log(1 - p);
+    // As XGBoost's EvalRowLogLoss: clip p and 1 − p each to ≥ eps (1 − eps is not exact in floats).
+    const p = probabilities[i] ?? 0;
+    const positive = Math.max(p, EPS);
+    const negative = Math.max(1 - p, EPS);
+    sum -= y * Math.log(positive) + (1 - y) * Math.log(negative);
   }
   return sum / labels.length;
 }
