@@ -92,6 +92,29 @@ describe('the training state machine expressions', () => {
     ]);
   });
 
+  it('find the common S3 prefix of each split from the conversion plan, across dt directories', async () => {
+    // Prepare
+    const expression = state(training, 'PlanConversion').Assign?.channels;
+    const items = ['train', 'validation', 'test'].flatMap((split) =>
+      ['2026-01-01', '2026-01-02', '2026-01-10'].map((dt) => ({
+        split,
+        source: `s3://d/f/split=${split}/dt=${dt}/part-0.parquet`,
+        target: `${channels[split as 'train']}dt=${dt}/part-0.csv`,
+      })),
+    );
+    const single = [
+      { split: 'train', source: 's3://d/f/a.parquet', target: `${channels.train}dt=2026-01-01/part-0.csv` },
+    ];
+
+    // Act
+    const all = await evaluate(expression, { states: { result: { Payload: { items } } } });
+    const one = await evaluate(expression, { states: { result: { Payload: { items: single } } } });
+
+    // Assess
+    expect(all).toEqual(channels);
+    expect(one).toEqual({ train: `${channels.train}dt=2026-01-01/` });
+  });
+
   it('find one S3 prefix per split from the conversion plan', async () => {
     // Prepare
     const expression = state(training, 'PlanConversion').Assign?.channels;
@@ -116,6 +139,21 @@ describe('the training state machine expressions', () => {
     // Assess
     expect(all).toEqual(channels);
     expect(partial).toEqual({ train: channels.train, test: channels.test });
+  });
+
+  it('use the format and sparsity the planner chose for an item when it gives them', async () => {
+    // Prepare
+    const selector = state(training, 'ConvertObjects').ItemSelector as Record<string, unknown>;
+    const item = {
+      context: { Map: { Item: { Value: { split: 'train', to: 'recordio-protobuf', sparse: true } } } },
+    };
+
+    // Act
+    const to = await evaluate(selector.to, { states: item, config });
+    const sparse = await evaluate(selector.sparse, { states: item, config: { ...config, sparse: false } });
+
+    // Assess
+    expect([to, sparse]).toEqual(['recordio-protobuf', true]);
   });
 
   it('convert the test split to CSV and the other splits to the training content type', async () => {

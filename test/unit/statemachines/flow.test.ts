@@ -150,11 +150,13 @@ function trainingLambdas(auc: number, overrides: Record<string, Handler> = {}): 
   return {
     'validate-input': () => trainingConfig,
     'plan-conversion': () => ({
-      items: ['train', 'validation', 'test'].map((split) => ({
-        split,
-        source: `${trainingConfig.featuresUri}split=${split}/dt=2026-01-01/part-0.parquet`,
-        target: `${trainingConfig.trainingDataUri}${split}/part-0.csv`,
-      })),
+      items: ['train', 'validation', 'test'].flatMap((split) =>
+        ['2026-01-01', '2026-01-02'].map((dt) => ({
+          split,
+          source: `${trainingConfig.featuresUri}split=${split}/dt=${dt}/part-0.parquet`,
+          target: `${trainingConfig.trainingDataUri}${split}/dt=${dt}/part-0.csv`,
+        })),
+      ),
       featureColumns: ['f_a', 'f_b'],
       featureColumnsUri: `${trainingConfig.trainingDataUri}feature-columns.json`,
     }),
@@ -183,6 +185,9 @@ describe('the training state machine, run offline with fake services', () => {
       'convert',
       'convert',
       'convert',
+      'convert',
+      'convert',
+      'convert',
       'evaluate',
       'register-model',
     ]);
@@ -191,11 +196,9 @@ describe('the training state machine, run offline with fake services', () => {
       input: { input: { uri: trainingConfig.input.uri, format: 'csv' } },
       executionName: runId,
     });
-    expect(run.calls.filter((c) => c.fn === 'convert').map((c) => c.payload.to)).toEqual([
-      'csv',
-      'csv',
-      'csv',
-    ]);
+    expect(run.calls.filter((c) => c.fn === 'convert').map((c) => c.payload.to)).toEqual(
+      Array(6).fill('csv'),
+    );
     const [emr, training, model, transform] = run.requests;
     expect(emr?.input).toMatchObject({
       ClientToken: runId,
@@ -230,7 +233,7 @@ describe('the training state machine, run offline with fake services', () => {
       runId,
       status: 'REGISTERED',
       modelPackageArn: 'arn:aws:sagemaker:us-east-1:000000000000:model-package/churn/1',
-      conversion: { objects: 3, rows: 30, quarantined: 0 },
+      conversion: { objects: 6, rows: 60, quarantined: 0 },
     });
   });
 
