@@ -145,7 +145,10 @@ export async function main(argv: string[]): Promise<number> {
   if (values.baseline !== undefined) {
     if (values['write-baseline']) {
       const ids = [...outcomes].filter(([, o]) => o.pass).map(([id]) => id);
-      await writeFile(values.baseline, `${ids.sort().join('\n')}\n`);
+      const header =
+        '# Conformance cases that pass (one id per line); a listed case that fails is a regression.\n' +
+        '# Regenerate: npm run conformance -- <cases-dir> --out <file> --baseline <this file> --write-baseline\n';
+      await writeFile(values.baseline, `${header}${ids.sort().join('\n')}\n`);
       process.stdout.write(`wrote ${ids.length} passing case ids to ${values.baseline}\n`);
     } else {
       const baseline = parseBaseline(await readFile(values.baseline, 'utf8'));
