@@ -21,8 +21,11 @@ export interface QuantisedMatrix {
    * the last of which holds its missing values. `offsets[cols]` = total bins.
    */
   readonly offsets: Uint32Array;
-  /** `bins[r * cols + f]` = global bin of row `r`, feature `f` (missing → the feature's last bin). */
-  readonly bins: Uint32Array;
+  /**
+   * `bins[r * cols + f]` = global bin of row `r`, feature `f` (missing → the feature's last bin);
+   * 16-bit when the total number of bins allows it (half the memory traffic of the hot loop).
+   */
+  readonly bins: Uint16Array | Uint32Array;
 }
 
 /** Computes the cut points of one feature from its non-missing values (sorted in place). */
@@ -75,7 +78,7 @@ export function quantise(data: Dataset, maxBin: number): QuantisedMatrix {
     minValues[f] = Math.fround(min - (Math.abs(min) + 1e-5));
     offsets[f + 1] = offsets[f]! + featureCut.length + 1;
   }
-  const bins = new Uint32Array(rows * cols);
+  const bins = offsets[cols]! <= 0xffff ? new Uint16Array(rows * cols) : new Uint32Array(rows * cols);
   for (let f = 0; f < cols; f++) {
     const featureCut = cuts[f]!;
     const nb = featureCut.length;
