@@ -15,6 +15,12 @@ export interface LambdaInvokeResult {
   readonly functionError?: 'Handled' | 'Unhandled';
   readonly executedVersion?: string;
   readonly statusCode?: number;
+  /**
+   * The response body exactly as the function's runtime serialised it (optional). When given it is
+   * the error cause verbatim and sets Content-Length, as AWS reports them (a Python function's
+   * `json.dumps` spacing, for instance).
+   */
+  readonly rawPayload?: string;
 }
 
 type Invoke = (functionName: string, payload: unknown, request: TaskRequest) => Promise<LambdaInvokeResult>;
@@ -29,7 +35,9 @@ function failWith(result: LambdaInvokeResult): never {
     typeof payload === 'object' && payload !== null && typeof payload.errorType === 'string'
       ? payload.errorType
       : 'Lambda.Unknown';
-  const cause = typeof result.payload === 'string' ? result.payload : JSON.stringify(result.payload ?? null);
+  const cause =
+    result.rawPayload ??
+    (typeof result.payload === 'string' ? result.payload : JSON.stringify(result.payload ?? null));
   throw new StatesError(errorType, cause);
 }
 
@@ -54,7 +62,9 @@ function invokeResponse(result: LambdaInvokeResult): Record<string, unknown> {
   const version = result.executedVersion ?? '$LATEST';
   const status = result.statusCode ?? 200;
   const requestId = randomUUID();
-  const length = String(Buffer.byteLength(JSON.stringify(result.payload ?? null), 'utf8'));
+  const length = String(
+    Buffer.byteLength(result.rawPayload ?? JSON.stringify(result.payload ?? null), 'utf8'),
+  );
   const date = new Date().toUTCString();
   const trace = `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replace(/-/g, '').slice(0, 24)};Sampled=0`;
   const headers: Record<string, string> = {

@@ -82,6 +82,28 @@ describe('registerLambda', () => {
     expect(result).toMatchObject({ status: 'FAILED', error: 'ValueError', cause: JSON.stringify(envelope) });
   });
 
+  it('reports the raw response body as cause and Content-Length when the invoker gives it', async () => {
+    const raw = '{"errorMessage": "bad", "errorType": "ValueError"}';
+    const failing = lambdas(() => ({
+      payload: JSON.parse(raw),
+      rawPayload: raw,
+      functionError: 'Unhandled',
+    }));
+    const failed = await execute(
+      single({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'f' } }),
+      {},
+      { registry: failing.registry },
+    );
+    expect(failed).toMatchObject({ error: 'ValueError', cause: raw });
+    const ok = lambdas(() => ({ payload: { a: 1 }, rawPayload: '{"a": 1}' }));
+    const succeeded = await execute(
+      single({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'f' } }),
+      {},
+      { registry: ok.registry },
+    );
+    expect(succeeded.output).toMatchObject({ SdkHttpMetadata: { HttpHeaders: { 'Content-Length': '8' } } });
+  });
+
   it('keeps a string error payload as the cause text verbatim', async () => {
     const text = '{"errorMessage": "x", "errorType": "Exception"}';
     const { registry } = lambdas(() => ({ payload: text, functionError: 'Handled' }));
