@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { startRuntime } from '../../runtime';
 import { seedSampleData } from '../../runtime/samples';
 import { summarize } from '../../runtime/summary';
+import { matchesPattern } from '../../services/eventbridge';
 import { parseCommandLine } from '../args';
 import type { Command } from '../main';
 import { followExecution } from '../progress';
@@ -55,7 +56,16 @@ export const command: Command = {
         out(`${summarize(record, runtime.stateDir).join('\n')}\n`);
       });
     });
-    runtime.bus.onEvent((event) => out(`event: ${event.source} ${event['detail-type']}\n`));
+    runtime.bus.onEvent((event) => {
+      // Every write of the workflows is an S3 event too: show the ones a rule acts on, and the rest of the bus.
+      const rules = runtime.config.rules.filter((rule) => matchesPattern(rule.pattern, event));
+      if (event.source === 'aws.s3' && rules.length === 0) return;
+      const detail = event.detail as { object?: { key?: string } } | undefined;
+      const what = detail?.object?.key === undefined ? '' : ` ${detail.object.key}`;
+      out(
+        `event: ${event.source} ${event['detail-type']}${what}${rules.length > 0 ? ` → ${rules.map((r) => r.name).join(', ')}` : ''}\n`,
+      );
+    });
     const data = runtime.buckets.data;
     out(`sparkmaker dev: state in ${runtime.stateDir}
   S3 endpoint        ${runtime.s3Endpoint.url}   (buckets ${data}, ${runtime.buckets.artifacts})
