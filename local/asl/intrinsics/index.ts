@@ -6,9 +6,9 @@
  * evaluateIntrinsic("States.Format('Hello {}', $.name)", (path) => jsonPath(input, path)); // 'Hello Ada'
  * ```
  */
-import { StateEvaluationError } from '../errors';
+import { StateEvaluationError, StatesError } from '../errors';
 import { defaultUuid, INTRINSIC_FUNCTIONS } from './functions';
-import { type IntrinsicNode, looksLikeIntrinsicCall, parseIntrinsic } from './parser';
+import { type CallNode, type IntrinsicNode, looksLikeIntrinsicCall, parseIntrinsic } from './parser';
 
 export {
   formatValue,
@@ -30,6 +30,29 @@ export interface IntrinsicOptions {
 /** True when `text` is an intrinsic function call (`States.<Name>(…)`), the value of a `.$` field. */
 export function isIntrinsicCall(text: string): boolean {
   return looksLikeIntrinsicCall(text);
+}
+
+/**
+ * Checks an intrinsic call without evaluating it, as CreateStateMachine does: undefined when it
+ * parses and names only known functions, else what is wrong (for a definition-time error).
+ */
+export function intrinsicProblem(text: string): string | undefined {
+  let call: CallNode;
+  try {
+    call = parseIntrinsic(text);
+  } catch (error) {
+    return error instanceof StatesError ? (error.cause ?? error.message) : String(error);
+  }
+  const unknown = (node: IntrinsicNode): string | undefined => {
+    if (node.kind !== 'call') return undefined;
+    if (!INTRINSIC_FUNCTIONS[node.name]) return `'${node.name}' is not an intrinsic function`;
+    for (const arg of node.args) {
+      const problem = unknown(arg);
+      if (problem) return problem;
+    }
+    return undefined;
+  };
+  return unknown(call);
 }
 
 /**

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { StateEvaluationError, StatesError } from '../../../../../local/asl/errors';
-import { evaluateIntrinsic, isIntrinsicCall } from '../../../../../local/asl/intrinsics/index';
+import {
+  evaluateIntrinsic,
+  intrinsicProblem,
+  isIntrinsicCall,
+} from '../../../../../local/asl/intrinsics/index';
 
 /** A tiny resolver for `$.a.b`, `$$.a` and `$var.a` paths over fixed documents. */
 function resolver(input: unknown, context: unknown = {}, variables: Record<string, unknown> = {}) {
@@ -48,6 +52,16 @@ describe('isIntrinsicCall', () => {
     expect(isIntrinsicCall('$.States')).toBe(false);
     expect(isIntrinsicCall('States.Format')).toBe(false);
     expect(isIntrinsicCall('hello')).toBe(false);
+  });
+});
+
+describe('intrinsicProblem', () => {
+  it('accepts a valid call and names an unknown function or a syntax error', () => {
+    expect(intrinsicProblem("States.Format('{}', States.Array($.a))")).toBeUndefined();
+    expect(intrinsicProblem('States.Array(States.Nope(1))')).toBe(
+      "'States.Nope' is not an intrinsic function",
+    );
+    expect(intrinsicProblem('States.Array(1')).toContain('Invalid intrinsic function call');
   });
 });
 
