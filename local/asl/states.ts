@@ -72,10 +72,8 @@ function typeOf(def: StateDef): string {
   return String(def.Type);
 }
 
-function details(value: unknown): { truncated: false } {
-  void value;
-  return { truncated: false };
-}
+/** `inputDetails` / `outputDetails`: payloads are never truncated offline. */
+const NOT_TRUNCATED = { truncated: false } as const;
 
 async function runState(name: string, def: StateDef, input: unknown, frame: Frame): Promise<Outcome> {
   if (frame.signal.aborted) throw frame.signal.reason;
@@ -84,10 +82,9 @@ async function runState(name: string, def: StateDef, input: unknown, frame: Fram
   const enteredId = frame.run.emit(frame, `${type}StateEntered`, 'stateEnteredEventDetails', {
     name,
     input: record ? toJson(input) : '',
-    inputDetails: details(input),
+    inputDetails: NOT_TRUNCATED,
   });
   const jsonata = (def.QueryLanguage ?? frame.queryLanguage) === 'JSONata';
-  const state: StateDef = def;
   const context: Record<string, unknown> = {
     ...frame.context,
     State:
@@ -95,7 +92,7 @@ async function runState(name: string, def: StateDef, input: unknown, frame: Fram
         ? { EnteredTime: new Date().toISOString(), Name: name, RetryCount: 0 }
         : { EnteredTime: new Date().toISOString(), Name: name },
   };
-  const run: StateRun = { name, def: state, frame, input, enteredId, jsonata, context };
+  const run: StateRun = { name, def, frame, input, enteredId, jsonata, context };
   try {
     switch (type) {
       case 'Pass':
@@ -190,7 +187,7 @@ function exit(run: StateRun, output: unknown, assigned?: Record<string, unknown>
         `The state/task '${run.name}' returned a result with a size exceeding the maximum number of bytes service limit.`,
       );
     }
-    const d: Record<string, unknown> = { name: run.name, output: text, outputDetails: details(output) };
+    const d: Record<string, unknown> = { name: run.name, output: text, outputDetails: NOT_TRUNCATED };
     if (assigned !== undefined && Object.keys(assigned).length > 0) {
       const vars: Record<string, string> = {};
       for (const [k, v] of Object.entries(assigned)) vars[k] = toJson(v);
@@ -706,7 +703,7 @@ async function invokeTask(
   if (isLambda) {
     const d: Record<string, unknown> = {
       input: frame.record ? toJson(parameters) : '',
-      inputDetails: details(parameters),
+      inputDetails: NOT_TRUNCATED,
       resource,
     };
     if (timeoutSeconds !== undefined) d.timeoutInSeconds = timeoutSeconds;
