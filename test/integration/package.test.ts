@@ -357,6 +357,39 @@ describe('the packaged CloudFormation template', () => {
   });
 });
 
+describe('npm run build (scripts/build.mjs)', () => {
+  it('bundles a function into one ESM file that imports in a fresh Node process', async () => {
+    // Prepare
+    const outdir = mkdtempSync(path.join(tmpdir(), 'sparkmaker-build-'));
+    const { buildFunctions } = (await import(path.join(repoRoot, 'scripts/build.mjs'))) as {
+      buildFunctions(options: {
+        names: string[];
+        outdir: string;
+      }): Promise<Record<string, { bytes: number }>>;
+    };
+
+    try {
+      // Act
+      const sizes = await buildFunctions({ names: ['validate-input'], outdir });
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const m = await import(${JSON.stringify(path.join(outdir, 'validate-input.mjs'))}); console.log(typeof m.handler);`,
+        ],
+        { env: { PATH: process.env.PATH, DATA_BUCKET: 'd', ARTIFACT_BUCKET: 'a', AWS_REGION: 'us-east-1' } },
+      );
+
+      // Assess
+      expect(sizes['validate-input']?.bytes).toBeGreaterThan(1000);
+      expect(stdout.trim()).toBe('function');
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});
+
 function resource(id: string): Resource {
   const found = template.Resources[id];
   if (!found) throw new Error(`template has no resource ${id}`);
