@@ -115,7 +115,9 @@ function main(): void {
     customersCsv({
       rows: Number(values['scoring-rows']),
       seed: 11,
-      dates: ['2024-06-03'],
+      // A few days of activity: the feature job writes one Parquet object per day, so the scoring
+      // Distributed Map fans out over several shards.
+      dates: ['2024-06-03', '2024-06-04', '2024-06-05', '2024-06-06'],
       labelled: false,
       idOffset: 1_000_000,
     }),
@@ -138,10 +140,10 @@ function main(): void {
     input: { uri: 's3://sparkmaker-data/scoring/incoming/customers.csv', format: 'csv' },
     featureJob: true,
     model: { modelPackageGroup: 'sparkmaker-churn' },
-    dt: '2024-06-03',
+    dt: '2024-06-06',
     shardSizeBytes: 65536,
-    maxConcurrency: 8,
-    batchSize: 2,
+    maxConcurrency: 4,
+    batchSize: 1,
     toleratedFailurePercentage: 0,
   };
   writeFileSync(join(out, 'inputs', 'training.json'), `${JSON.stringify(training, null, 2)}\n`);
