@@ -18,8 +18,13 @@ export interface ModelOptions {
    * Defaults to the model's `best_ntree_limit` attribute (what the SageMaker container passes).
    */
   readonly ntreeLimit?: number;
-  /** `false` = walk the trees with the interpreter instead of generated code (same results). */
-  readonly compile?: boolean;
+  /**
+   * `'auto'` (default): walk the trees with the interpreter until a batch of
+   * {@link COMPILE_AFTER_ROWS} rows or more is predicted, then generate code (compiling costs about as
+   * much as interpreting a few thousand rows, and keeps model load fast). `true`: generate code at
+   * load. `false`: always interpret. All give identical results.
+   */
+  readonly compile?: boolean | 'auto';
 }
 
 /** Predictions of a batch of rows: `rows × width` float32 values, row-major. */
@@ -31,6 +36,8 @@ export interface Predictions {
 }
 
 const ROW_BLOCK = 256;
+/** With `compile: 'auto'`, batches of at least this many rows trigger code generation. */
+export const COMPILE_AFTER_ROWS = 2000;
 
 interface TreeCheck {
   readonly reachable: number;
@@ -84,10 +91,10 @@ export class XGBoostModel {
   readonly baseMargin: number;
   /** Number of trees used for prediction (after `ntree_limit`). */
   readonly treesUsed: number;
-  /** Whether prediction runs generated code (else the interpreter). */
-  readonly compiled: boolean;
-
-  readonly #chunks: CompiledChunk[];
+  readonly #compileMode: boolean | 'auto';
+  readonly #compilable: boolean;
+  readonly #reachable: number[];
+  #chunks: CompiledChunk[] | undefined;
   readonly #flat: FlatTrees;
 
   private constructor(
@@ -142,16 +149,22 @@ export class XGBoostModel {
     this.treesUsed = end === 0 ? spec.trees.length : end;
     const checks = spec.trees.map((tree, i) => checkTree(tree, i, spec.numFeature));
     this.#flat = flatten(spec.trees, spec.treeInfo, this.treesUsed);
-    const deep = checks.slice(0, this.treesUsed).some((c) => c.depth > MAX_COMPILED_DEPTH);
-    this.compiled = options.compile !== false && !deep;
-    this.#chunks = this.compiled
-      ? compileTrees(
-          spec.trees,
-          spec.treeInfo,
-          this.treesUsed,
-          checks.map((c) => c.reachable),
-        )
-      : [];
+    this.#compilable = !checks.slice(0, this.treesUsed).some((c) => c.depth > MAX_COMPILED_DEPTH);
+    this.#reachable = checks.map((c) => c.reachable);
+    this.#compileMode = options.compile ?? 'auto';
+    if (this.#compileMode === true) this.#compile();
+  }
+
+  /** Whether prediction runs generated code now (else the interpreter). */
+  get compiled(): boolean {
+    return this.#chunks !== undefined;
+  }
+
+  #compile(): CompiledChunk[] | undefined {
+    if (this.#chunks === undefined && this.#compilable && this.#compileMode !== false) {
+      this.#chunks = compileTrees(this.spec.trees, this.spec.treeInfo, this.treesUsed, this.#reachable);
+    }
+    return this.#chunks;
   }
 
   /**
@@ -180,10 +193,11 @@ export class XGBoostModel {
     }
     const g = this.numGroups;
     const m = new Float32Array(rows * g).fill(this.baseMargin);
-    if (this.compiled) {
+    const chunks = rows >= COMPILE_AFTER_ROWS ? this.#compile() : this.#chunks;
+    if (chunks !== undefined) {
       for (let r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
         const r1 = Math.min(rows, r0 + ROW_BLOCK);
-        for (const chunk of this.#chunks) chunk(x, this.numFeature, r0, r1, m, g);
+        for (const chunk of chunks) chunk(x, this.numFeature, r0, r1, m, g);
       }
     } else {
       interpret(this.#flat, x, this.numFeature, rows, m, g);
