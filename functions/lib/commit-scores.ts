@@ -136,6 +136,9 @@ export async function commitScores(s3: S3Client, request: CommitRequest): Promis
   };
   await putJson(s3, manifestLocation, runManifest);
   if (status === 'COMPLETE') await putObject(s3, successLocation, '');
-  else await deleteObject(s3, successLocation);
+  else if ((await headObject(s3, successLocation)) !== undefined) {
+    // A stale marker from an earlier commit would tell readers the partition is complete.
+    await deleteObject(s3, successLocation);
+  }
   return { status, rows, failedShards, manifestUri: formatS3Uri(manifestLocation) };
 }
