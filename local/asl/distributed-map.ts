@@ -5,7 +5,7 @@
  */
 import { StateEvaluationError, StatesError } from './errors';
 import { evaluateJsonataValue, evaluateTemplate, jsonataBody, Scope, toJson } from './payload';
-import { asStatesError, childController, type Frame, Interruption, pool } from './runtime';
+import { asStatesError, childController, type Frame, Interruption, pool, release } from './runtime';
 import { jsonataEnv, type MapSetup, processorOf, readItems, runProgram, type StateRun } from './states';
 
 const MAX_BATCH_BYTES = 262144;
@@ -455,6 +455,7 @@ async function runChildren(
       }
     }
   });
+  release(controller);
   if (frame.signal.aborted) throw frame.signal.reason;
   if (exceeded) {
     throw new StatesError(

@@ -3,6 +3,7 @@
  * per branch, iteration or child execution) and cancellable sleeps.
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { ObjectStore } from '../services/object-store';
 import { StatesError } from './errors';
 import type { Scope } from './payload';
@@ -43,7 +44,10 @@ export class Run {
   private readonly listeners = new Set<(event: HistoryEvent) => void>();
   readonly controller = new AbortController();
 
-  constructor(readonly config: RunConfig) {}
+  constructor(readonly config: RunConfig) {
+    // Every running task, branch and child listens to its parent's signal: thousands at once.
+    setMaxListeners(0, this.controller.signal);
+  }
 
   onEvent(listener: (event: HistoryEvent) => void): () => void {
     this.listeners.add(listener);
@@ -149,6 +153,7 @@ export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise
 /** A controller aborted when `parent` aborts (with the parent's reason). */
 export function childController(parent: AbortSignal): AbortController {
   const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
   if (parent.aborted) controller.abort(parent.reason);
   else {
     const onAbort = () => controller.abort(parent.reason);
@@ -158,6 +163,11 @@ export function childController(parent: AbortSignal): AbortController {
     });
   }
   return controller;
+}
+
+/** Aborts a finished child controller so its listener on the parent signal goes away. */
+export function release(controller: AbortController): void {
+  if (!controller.signal.aborted) controller.abort(new Interruption('CANCELLED'));
 }
 
 /** Normalises anything thrown into a StatesError (non-StatesErrors become States.TaskFailed). */

@@ -19,7 +19,16 @@ import {
   selectPath,
   toJson,
 } from './payload';
-import { asStatesError, childController, type Frame, Interruption, pool, raceSignal, sleep } from './runtime';
+import {
+  asStatesError,
+  childController,
+  type Frame,
+  Interruption,
+  pool,
+  raceSignal,
+  release,
+  sleep,
+} from './runtime';
 import { waitForToken } from './task-tokens';
 import { parseTimestamp } from './timestamp';
 
@@ -875,6 +884,7 @@ async function runBranches(run: StateRun, input: unknown): Promise<unknown[]> {
       }
     }),
   );
+  release(controller);
   if (frame.record) frame.prev = frame.run.lastId;
   if (failure !== undefined) {
     if (frame.signal.aborted) throw frame.signal.reason;
@@ -1092,6 +1102,7 @@ async function runInlineMap(run: StateRun, setup: MapSetup, items: unknown[]): P
       }
     }
   });
+  release(controller);
   if (failure !== undefined) {
     if (frame.record) frame.prev = pointer;
     if (frame.signal.aborted) throw frame.signal.reason;

@@ -136,4 +136,33 @@ describe('Execution', () => {
     expect(execution.arn).toBe('arn:aws:states:us-east-1:123456789012:execution:training:run-1');
     expect((await execution.done).output).toEqual({ n: 'run-1' });
   });
+
+  it('runs hundreds of concurrent tasks without a listener-leak warning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    const registry = new ResourceRegistry().register(
+      () => true,
+      async () => {
+        await new Promise((r) => setTimeout(r, 2));
+        return 1;
+      },
+    );
+    const result = await execute(
+      single({
+        Type: 'Map',
+        MaxConcurrency: 0,
+        ItemProcessor: {
+          StartAt: 'T',
+          States: { T: { Type: 'Task', Resource: 'arn:aws:states:::x:y', End: true } },
+        },
+      }),
+      Array.from({ length: 300 }, (_, i) => i),
+      { registry },
+    );
+    await new Promise((r) => setImmediate(r));
+    process.off('warning', onWarning);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+  });
 });
