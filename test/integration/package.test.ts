@@ -176,7 +176,11 @@ describe('the packaged CloudFormation template', () => {
 
   it('scopes resources: only actions without resource-level permissions use Resource "*"', () => {
     // Prepare
-    const resourceless = new Set(['ecr:GetAuthorizationToken', 'cloudwatch:PutMetricData']);
+    const resourceless = new Set([
+      'ecr:GetAuthorizationToken',
+      'cloudwatch:PutMetricData',
+      'sagemaker:ListModelPackages',
+    ]);
 
     // Act
     const starred = statements()
