@@ -28,6 +28,15 @@ function duration(record: ExecutionRecord): string {
   return `${((Date.parse(record.stopDate) - Date.parse(record.startDate)) / 1000).toFixed(1)}s`;
 }
 
+/** The run configuration validate-input returned (the ValidateInput state's output), if recorded. */
+function validatedConfig(record: ExecutionRecord): Record<string, unknown> {
+  for (const event of record.events) {
+    const details = event.stateExitedEventDetails as { name?: string; output?: string } | undefined;
+    if (details?.name === 'ValidateInput') return parse(details.output);
+  }
+  return {};
+}
+
 /** Lines describing a finished execution of either workflow. */
 export function summarize(record: ExecutionRecord, stateDir: string): string[] {
   const lines: string[] = [];
@@ -60,6 +69,10 @@ export function summarize(record: ExecutionRecord, stateDir: string): string[] {
   if (typeof out.modelDataUrl === 'string') lines.push(`  model: ${where(out.modelDataUrl)}`);
   if (typeof out.modelUri === 'string') lines.push(`  model: ${where(out.modelUri)}`);
   if (typeof out.featuresUri === 'string') lines.push(`  features: ${where(out.featuresUri)}`);
+  const config = validatedConfig(record);
+  if (typeof config.trainingDataUri === 'string' && out.metrics !== undefined) {
+    lines.push(`  training data: ${where(config.trainingDataUri)}`);
+  }
   if (typeof out.transformOutputUri === 'string')
     lines.push(`  batch transform output: ${where(out.transformOutputUri)}`);
   if (typeof out.metricsUri === 'string') lines.push(`  metrics file: ${where(out.metricsUri)}`);
@@ -71,7 +84,8 @@ export function summarize(record: ExecutionRecord, stateDir: string): string[] {
   }
   if (typeof out.outputUri === 'string') {
     const dt = typeof out.dt === 'string' ? `dt=${out.dt}/` : '';
-    lines.push(`  scores: ${where(`${out.outputUri}${dt}`)}`);
+    const marker = out.status === 'COMPLETE' ? ' (with _SUCCESS)' : ' (no _SUCCESS: shards failed)';
+    lines.push(`  scores: ${where(`${out.outputUri}${dt}`)}${out.status === undefined ? '' : marker}`);
   }
   if (typeof out.manifestUri === 'string') lines.push(`  run manifest: ${where(out.manifestUri)}`);
   lines.push(`  history: sparkmaker history ${record.name}`);
