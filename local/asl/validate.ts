@@ -3,6 +3,8 @@
  * (`Invalid State Machine Definition: 'CODE: message at /path, CODE: …'`).
  */
 import { StatesError } from './errors';
+import { extensions } from './extensions';
+import { isValidPath } from './payload';
 
 const STATE_TYPES = ['Pass', 'Task', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map'];
 
@@ -153,6 +155,7 @@ function validateState(
       }
     }
   }
+  if (language === 'JSONPath') checkPaths(state, path, problems);
   const terminal = stateType === 'Choice' || stateType === 'Succeed' || stateType === 'Fail';
   if (!terminal && state.End !== true && state.Next === undefined) {
     problems.push(`SCHEMA_VALIDATION_FAILED: These fields are required: [Next] at ${path}`);
@@ -226,4 +229,42 @@ function validateState(
     }
   }
   return targets.map(([t]) => t);
+}
+
+const PATH_FIELDS = ['InputPath', 'OutputPath', 'ResultPath', 'ItemsPath'];
+const TEMPLATE_FIELDS = ['Parameters', 'ResultSelector', 'ItemSelector'];
+
+/** JSONPath fields must parse; `.$` values must be a path or an intrinsic function call. */
+function checkPaths(state: Json, path: string, problems: string[]): void {
+  for (const field of PATH_FIELDS) {
+    const value = state[field];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string' || !isValidPath(value)) {
+      problems.push(
+        `SCHEMA_VALIDATION_FAILED: The value for the field '${field}' must be a valid JSONPath at ${path}/${field}`,
+      );
+    }
+  }
+  for (const field of TEMPLATE_FIELDS) checkTemplate(state[field], `${path}/${field}`, problems);
+}
+
+function checkTemplate(template: unknown, path: string, problems: string[]): void {
+  if (Array.isArray(template)) {
+    template.forEach((t, i) => checkTemplate(t, `${path}[${i}]`, problems));
+    return;
+  }
+  if (typeof template !== 'object' || template === null) return;
+  for (const [key, value] of Object.entries(template)) {
+    if (key.endsWith('.$')) {
+      const text = typeof value === 'string' ? value.trim() : '';
+      const ok = text.startsWith('$') ? isValidPath(text) : extensions().isIntrinsicCall(text);
+      if (!ok) {
+        problems.push(
+          `SCHEMA_VALIDATION_FAILED: The value for the field '${key}' must be a valid JSONPath or a valid intrinsic function call at ${path}`,
+        );
+      }
+    } else {
+      checkTemplate(value, `${path}/${key}`, problems);
+    }
+  }
 }

@@ -100,6 +100,23 @@ describe('validateDefinition', () => {
     );
   });
 
+  it('rejects a JSONPath field that does not parse', () => {
+    expect(() =>
+      validateDefinition({ StartAt: 'A', States: { A: { Type: 'Pass', InputPath: 'items', End: true } } }),
+    ).toThrow("The value for the field 'InputPath' must be a valid JSONPath at /States/A/InputPath");
+  });
+
+  it('rejects a .$ value that is neither a path nor an intrinsic function call', () => {
+    expect(() =>
+      validateDefinition({
+        StartAt: 'A',
+        States: { A: { Type: 'Pass', Parameters: { 'x.$': 'plain' }, End: true } },
+      }),
+    ).toThrow(
+      "The value for the field 'x.$' must be a valid JSONPath or a valid intrinsic function call at /States/A/Parameters",
+    );
+  });
+
   it('runs when the StateMachine is built', () => {
     expect(
       () => new StateMachine({ StartAt: 'A', States: {} }, { registry: new ResourceRegistry() }),
