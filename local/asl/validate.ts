@@ -250,7 +250,7 @@ function checkPaths(state: Json, path: string, problems: string[]): void {
 
 function checkTemplate(template: unknown, path: string, problems: string[]): void {
   if (Array.isArray(template)) {
-    template.forEach((t, i) => checkTemplate(t, `${path}[${i}]`, problems));
+    for (const [i, t] of template.entries()) checkTemplate(t, `${path}[${i}]`, problems);
     return;
   }
   if (typeof template !== 'object' || template === null) return;
