@@ -13,8 +13,8 @@
  */
 
 const N = 32;
-const SHIFT = 6755399441055744; // 6755399441055744.0
-const INV_LN2_N = 1.4426950408889634 * N;
+const SHIFT = 6755399441055744; // 0x1.8p52
+const INV_LN2_N = Math.LOG2E * N; // 0x1.71547652b82fep0 * N
 const C0 = 0.05550361559341535 / N / N / N;
 const C1 = 0.2402284522445722 / N / N;
 const C2 = 0.6931471806916203 / N;
@@ -191,8 +191,9 @@ function fromScaled(m: bigint): number {
     if (rem > half || (rem === half && (q & 1n) === 1n)) q += 1n;
   }
   a = q;
-  // value = q · 2^(shift - 1074); multiply in two steps to avoid intermediate under/overflow
-  const value = Number(a) * 2 ** (shift - 1074 + 600) * 2 ** -600;
+  // value = q · 2^(shift - 1074); scale in two halves so no intermediate power under/overflows
+  const k = shift - 1074;
+  const value = Number(a) * 2 ** Math.trunc(k / 2) * 2 ** (k - Math.trunc(k / 2));
   return negative ? -value : value;
 }
 
