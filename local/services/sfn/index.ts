@@ -195,6 +195,19 @@ export class StepFunctionsService {
     return { executionArn, startDate: execution.startDate, started };
   }
 
+  /** StopExecution: aborts a running execution this process started. */
+  async stopExecution(executionArn: string, error?: string, cause?: string): Promise<{ stopDate: Date }> {
+    const started = this.running.get(executionArn);
+    if (started === undefined) {
+      await this.describeExecution(executionArn);
+      return { stopDate: new Date() };
+    }
+    started.execution.stop(error, cause);
+    await started.execution.done;
+    await this.persist(started);
+    return { stopDate: new Date() };
+  }
+
   /** Waits for an execution this process started and returns its final record. */
   async waitFor(executionArn: string): Promise<ExecutionRecord> {
     const started = this.running.get(executionArn);

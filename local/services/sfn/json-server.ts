@@ -157,6 +157,12 @@ export function stepFunctionsApi(service: StepFunctionsService): JsonOperationHa
           nextToken,
         };
       }
+      case 'StopExecution':
+        return service.stopExecution(
+          String(input.executionArn ?? ''),
+          typeof input.error === 'string' ? input.error : undefined,
+          typeof input.cause === 'string' ? input.cause : undefined,
+        );
       case 'ListStateMachines':
         return {
           stateMachines: service.stateMachines.map((m) => ({

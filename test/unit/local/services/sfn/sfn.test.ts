@@ -7,6 +7,7 @@ import {
   ListExecutionsCommand,
   SFNClient,
   StartExecutionCommand,
+  StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResourceRegistry } from '../../../../../local/asl';
@@ -23,6 +24,7 @@ describe('the local Step Functions API driven by @aws-sdk/client-sfn', () => {
   let endpoint: JsonEndpoint;
   let client: SFNClient;
   let arn: string;
+  let blockedArn: string;
   let release: () => void = () => undefined;
 
   beforeAll(async () => {
@@ -38,6 +40,15 @@ describe('the local Step Functions API driven by @aws-sdk/client-sfn', () => {
     arn = service.createStateMachine('demo', {
       StartAt: 'Wait',
       States: { Wait: { Type: 'Task', Resource: 'arn:aws:states:::local:gate', End: true } },
+    });
+    registry.register('arn:aws:states:::local:never', (request) => {
+      return new Promise((_, reject) =>
+        request.signal.addEventListener('abort', () => reject(new Error('aborted'))),
+      );
+    });
+    blockedArn = service.createStateMachine('blocked', {
+      StartAt: 'Never',
+      States: { Never: { Type: 'Task', Resource: 'arn:aws:states:::local:never', End: true } },
     });
     endpoint = await startJsonServer({ AWSStepFunctions: stepFunctionsApi(service) });
     client = new SFNClient({
@@ -116,6 +127,19 @@ describe('the local Step Functions API driven by @aws-sdk/client-sfn', () => {
 
     expect(machine).toMatchObject({ name: 'StateMachineDoesNotExist' });
     expect(execution).toMatchObject({ name: 'ExecutionDoesNotExist' });
+  });
+
+  it('stops a running execution, which then reports ABORTED', async () => {
+    const { executionArn } = await client.send(
+      new StartExecutionCommand({ stateMachineArn: blockedArn, name: 'to-stop', input: '{}' }),
+    );
+
+    await client.send(
+      new StopExecutionCommand({ executionArn, error: 'Operator', cause: 'stopped by hand' }),
+    );
+    const described = await client.send(new DescribeExecutionCommand({ executionArn }));
+
+    expect(described.status).toBe('ABORTED');
   });
 
   it('refuses input that is not JSON', async () => {
