@@ -125,7 +125,7 @@ export class FieldReader {
     this.value = value as Record<string, unknown>;
     for (const name of Object.keys(this.value)) {
       if (known.includes(name)) continue;
-      const full = join(path, name);
+      const full = join(path, name === '' ? '""' : name);
       problems.add(full, `unknown field '${full}'${suggestion(name, path, known, problems.knownPaths)}`);
     }
   }

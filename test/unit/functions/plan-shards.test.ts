@@ -151,3 +151,40 @@ describe('plan-shards', () => {
     expect((error as InputValidationError).field).toBe('format');
   });
 });
+
+describe('splitObject', () => {
+  it('covers any text with contiguous ranges that each end at a newline or the end of the object', async () => {
+    const { splitObject } = await import('../../../functions/lib/plan-shards');
+    const fc = (await import('fast-check')).default;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.string({ unit: fc.constantFrom('a', 'b', 'é', ',', '\n'), maxLength: 40 }), {
+          maxLength: 30,
+        }),
+        fc.integer({ min: 1, max: 64 }),
+        fc.integer({ min: 1, max: 16 }),
+        async (lines, shardSize, probe) => {
+          fake.s3.restore();
+          fake = fakeS3();
+          const body = new TextEncoder().encode(lines.join('\n'));
+          await fake.store.putObject('data', 'p.csv', body);
+          const ranges = await splitObject(
+            new S3Client({}),
+            { bucket: 'data', key: 'p.csv' },
+            body.length,
+            shardSize,
+            probe,
+          );
+          let next = 0;
+          for (const range of ranges) {
+            expect(range.start).toBe(next);
+            expect(range.end === body.length - 1 || body[range.end] === 0x0a).toBe(true);
+            next = range.end + 1;
+          }
+          expect(next).toBe(body.length);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
