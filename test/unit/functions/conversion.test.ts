@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.hoisted(() => {
@@ -235,6 +235,11 @@ describe('plan-conversion', () => {
   it('fails with ObjectNotFoundError when the feature job wrote nothing', async () => {
     await fake.store.putObject('data', 'features/train-1/_SUCCESS', '');
     await expect(planConversion(request, context)).rejects.toBeInstanceOf(ObjectNotFoundError);
+  });
+
+  it('reports a throttled listing as a TransientError', async () => {
+    fake.s3.on(ListObjectsV2Command).rejects(throttling());
+    await expect(planConversion(request, context)).rejects.toBeInstanceOf(TransientError);
   });
 
   it('rejects an unknown content type, naming the field', async () => {

@@ -162,6 +162,18 @@ describe('resolve-model', () => {
     );
   });
 
+  it('reports a throttled registry lookup as a TransientError', async () => {
+    sm.on(ListModelPackagesCommand).rejects(
+      Object.assign(new Error('Rate exceeded'), {
+        name: 'ThrottlingException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    await expect(resolve({ model: { modelPackageGroup: 'churn' } }, context)).rejects.toBeInstanceOf(
+      TransientError,
+    );
+  });
+
   it('rejects a model that names neither a URI nor a group', async () => {
     const error = await resolve({ model: {} }, context).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputValidationError);
