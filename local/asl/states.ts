@@ -556,19 +556,20 @@ interface Catcher {
 
 const UNCATCHABLE_BY_ALL = new Set(['States.Runtime']);
 
-/** Whether a Retry/Catch ErrorEquals list matches `error`. */
-export function errorMatches(errorEquals: readonly string[], error: string): boolean {
-  for (const name of errorEquals) {
-    if (name === error) return true;
-    if (name === 'States.ALL' && !UNCATCHABLE_BY_ALL.has(error)) return true;
-    if (
-      name === 'States.TaskFailed' &&
-      error !== 'States.Timeout' &&
-      !UNCATCHABLE_BY_ALL.has(error) &&
-      !error.startsWith('States.')
-    ) {
+/**
+ * Whether a Retry/Catch ErrorEquals list matches `error`. `States.ALL` matches everything but
+ * `States.Runtime`; `States.TaskFailed` matches task errors except `States.Timeout`;
+ * `States.BranchFailed` matches the error of a failed Parallel branch.
+ */
+export function errorMatches(errorEquals: readonly string[], error: StatesError | string): boolean {
+  const name = typeof error === 'string' ? error : error.error;
+  const fromBranch = typeof error !== 'string' && (error as { fromBranch?: boolean }).fromBranch === true;
+  for (const candidate of errorEquals) {
+    if (candidate === name) return true;
+    if (candidate === 'States.ALL' && !UNCATCHABLE_BY_ALL.has(name)) return true;
+    if (candidate === 'States.BranchFailed' && fromBranch) return true;
+    if (candidate === 'States.TaskFailed' && name !== 'States.Timeout' && !name.startsWith('States.'))
       return true;
-    }
   }
   return false;
 }
@@ -584,7 +585,7 @@ async function withRetry<T>(run: StateRun, attempt: (retryCount: number) => Prom
     } catch (thrown) {
       if (thrown instanceof Interruption || run.frame.signal.aborted) throw thrown;
       const error = asStatesError(thrown);
-      const index = retriers.findIndex((r) => errorMatches(r.ErrorEquals, error.error));
+      const index = retriers.findIndex((r) => errorMatches(r.ErrorEquals, error));
       const retrier = retriers[index];
       if (retrier === undefined) throw error;
       const maxAttempts = retrier.MaxAttempts ?? 3;
@@ -609,7 +610,7 @@ async function withCatch(run: StateRun, body: () => Promise<Outcome>): Promise<O
     if (thrown instanceof Interruption || run.frame.signal.aborted) throw thrown;
     const error = asStatesError(prefixed(thrown, run));
     const catchers = (run.def.Catch as Catcher[] | undefined) ?? [];
-    const catcher = catchers.find((c) => errorMatches(c.ErrorEquals, error.error));
+    const catcher = catchers.find((c) => errorMatches(c.ErrorEquals, error));
     if (catcher === undefined) throw error;
     const errorOutput = { Error: error.error, Cause: error.cause ?? '' };
     let output: unknown;
@@ -879,6 +880,8 @@ async function runBranches(run: StateRun, input: unknown): Promise<unknown[]> {
       } catch (error) {
         if (failure === undefined && !(error instanceof Interruption && error.kind === 'CANCELLED')) {
           failure = error;
+          if (typeof error === 'object' && error !== null)
+            (error as { fromBranch?: boolean }).fromBranch = true;
           controller.abort(new Interruption('CANCELLED'));
         }
       }

@@ -215,4 +215,20 @@ describe('Catch', () => {
     });
     expect(result.output).toEqual({ Error: 'Inner', Cause: 'x' });
   });
+
+  it('matches States.BranchFailed for the error of a failed Parallel branch', async () => {
+    const result = await execute({
+      StartAt: 'P',
+      States: {
+        P: {
+          Type: 'Parallel',
+          Branches: [{ StartAt: 'F', States: { F: { Type: 'Fail', Error: 'Inner', Cause: 'x' } } }],
+          Catch: [{ ErrorEquals: ['States.BranchFailed'], ResultPath: '$.caught', Next: 'H' }],
+          End: true,
+        },
+        H: { Type: 'Pass', End: true },
+      },
+    });
+    expect(result.output).toEqual({ caught: { Error: 'Inner', Cause: 'x' } });
+  });
 });
