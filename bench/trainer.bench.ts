@@ -40,6 +40,7 @@ export default async (): Promise<Record<string, unknown>> => {
     max_depth: '6',
     eta: '0.3',
     max_bin: '256',
+    tree_method: 'hist',
   };
   const hp = validateHyperparameters(hyperparameters);
   const params = boosterParams(hp);
@@ -59,7 +60,7 @@ export default async (): Promise<Record<string, unknown>> => {
   if (version === null) return { ...figures, native: 'skipped: python3 cannot import xgboost' };
   const native = await trainNative(train, undefined, hp, {
     evaluateTrain: false,
-    params: { tree_method: 'hist', nthread: 1 },
+    params: { nthread: 1 },
   });
   return {
     ...figures,

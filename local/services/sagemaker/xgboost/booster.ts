@@ -36,6 +36,8 @@ export interface BoosterParams {
   readonly colsampleBylevel: number;
   readonly colsampleBynode: number;
   readonly maxBin: number;
+  /** The container's `tree_method`: `auto` means `exact` below 4M rows (XGBoost 1.7), else `hist`. */
+  readonly treeMethod: string;
   readonly scalePosWeight: number;
   readonly baseScore: number;
   /** Whether the user set base_score (XGBoost then writes `boost_from_average` "0"). */
@@ -72,6 +74,19 @@ export interface TrainOptions {
   readonly onRound?: (round: number, record: EvalRecord) => void;
 }
 
+/**
+ * Bins per feature when emulating the `exact` method: every distinct value up to this many gets
+ * its own bin (thresholds at midpoints, as exact writes them); beyond, quantile cuts.
+ */
+export const EXACT_MAX_BINS = 4096;
+
+/** XGBoost 1.7's `tree_method` heuristic: `auto` is `exact` below 4M rows (single machine). */
+export function treeMethodFor(treeMethod: string, rows: number): 'exact' | 'hist' {
+  if (treeMethod === 'exact') return 'exact';
+  if (treeMethod === 'auto' && rows < 4 << 20) return 'exact';
+  return 'hist';
+}
+
 /** Trains a booster. Throws `LabelError` for labels the objective rejects. */
 export function trainBooster(
   train: Dataset,
@@ -84,8 +99,9 @@ export function trainBooster(
   checkLabels(objective, train.labels, params.numClass);
   if (validation !== undefined) checkLabels(objective, validation.labels, params.numClass);
   const random = createRandom(params.seed);
-  const q = quantise(train, params.maxBin);
-  const builder = new HistTreeBuilder(q, params, random);
+  const method = treeMethodFor(params.treeMethod, train.rows);
+  const q = quantise(train, method === 'exact' ? EXACT_MAX_BINS : params.maxBin, method === 'exact');
+  const builder = new HistTreeBuilder(q, { ...params, method }, random);
   const n = train.rows;
   const margin0 = baseMargin(objective, params.baseScore);
   const margins = new Float32Array(n * groups).fill(margin0);
@@ -189,11 +205,16 @@ export function trainBooster(
       }
     }
   }
+  // xgboost.train (1.7) always records best_iteration / best_ntree_limit: the last round without
+  // early stopping; best_score only with it.
   const attributes: Record<string, string> = {};
   if (stopping !== undefined && bestIteration >= 0) {
     attributes.best_iteration = String(bestIteration);
-    attributes.best_score = String(bestScore);
     attributes.best_ntree_limit = String(bestIteration + 1);
+    attributes.best_score = String(bestScore);
+  } else {
+    attributes.best_iteration = String(evalLog.length - 1);
+    attributes.best_ntree_limit = String(evalLog.length);
   }
   return {
     objective,

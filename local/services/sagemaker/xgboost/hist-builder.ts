@@ -23,6 +23,12 @@ export interface TreeParams {
   readonly maxDeltaStep: number;
   readonly colsampleBylevel: number;
   readonly colsampleBynode: number;
+  /**
+   * `hist` (XGBoost's `hist`/`approx`) or `exact` (what `tree_method=auto` picks below 4M rows):
+   * exact enumerates the missing-left direction first and only adds missing-right for columns with
+   * missing values, grows on any gain above 1e-6 and applies `gamma` by pruning afterwards.
+   */
+  readonly method: 'hist' | 'exact';
 }
 
 /** A tree and where the rows it was grown on ended up. */
@@ -140,6 +146,8 @@ export class HistTreeBuilder {
       return { tree, rows, leaves };
     }
     const allFeatures = features.length === this.q.cols ? undefined : features;
+    const exact = p.method === 'exact';
+    const ranges = new Map<number, readonly [number, number]>();
     const root: NodeEntry = { nid: 0, begin: 0, end: rows.length, depth: 0, g, h, hist: this.take() };
     this.buildHist(root.hist!, grad, hess, rows, 0, rows.length, allFeatures);
     let level: NodeEntry[] = [root];
@@ -152,7 +160,7 @@ export class HistTreeBuilder {
         if (
           split === undefined ||
           split.loss <= RT_EPS ||
-          split.loss < p.gamma ||
+          (!exact && split.loss < p.gamma) ||
           split.hl === 0 ||
           node.h - split.hl === 0
         ) {
@@ -160,6 +168,7 @@ export class HistTreeBuilder {
           this.release(node.hist);
           continue;
         }
+        ranges.set(node.nid, [node.begin, node.end]);
         const f = split.feature;
         const threshold = split.bin < 0 ? this.q.minValues[f]! : this.q.cuts[f]![split.bin]!;
         const left = tree.expand(node.nid, f, threshold, split.defaultLeft, split.loss);
@@ -212,7 +221,16 @@ export class HistTreeBuilder {
       }
       level = next;
     }
-    return { tree, rows, leaves };
+    if (!exact || p.gamma <= 0) return { tree, rows, leaves };
+    for (const [nid, begin, end] of leaves) ranges.set(nid, [begin, end]);
+    const pruned = tree.prune(p.gamma, 0, p.eta);
+    if (pruned.tree === tree) return { tree, rows, leaves };
+    const prunedLeaves: Array<readonly [number, number, number]> = [];
+    for (const [oldId, [begin, end]] of ranges) {
+      const id = pruned.newId[oldId]!;
+      if (id >= 0 && pruned.tree.left[id] === -1) prunedLeaves.push([id, begin, end]);
+    }
+    return { tree: pruned.tree, rows, leaves: prunedLeaves };
   }
 
   private take(): Float64Array {
@@ -271,6 +289,7 @@ export class HistTreeBuilder {
     const G = node.g;
     const H = node.h;
     const rootGain = calcGain(p, G, H);
+    const exact = p.method === 'exact';
     let best: Split | undefined;
     let bestLoss = 0;
     for (let fi = 0; fi < features.length; fi++) {
@@ -280,35 +299,41 @@ export class HistTreeBuilder {
       if (nb <= 0) continue;
       const missG = hist[2 * (off + nb)]!;
       const missH = hist[2 * (off + nb) + 1]!;
-      // forward: missing values go right
-      let gl = 0;
-      let hl = 0;
-      for (let k = 0; k < nb; k++) {
-        gl += hist[2 * (off + k)]!;
-        hl += hist[2 * (off + k) + 1]!;
-        const hr = H - hl;
-        if (hl >= mcw && hr >= mcw) {
-          const loss = Math.fround(calcGain(p, gl, hl) + calcGain(p, G - gl, hr) - rootGain);
-          if (loss > bestLoss) {
-            bestLoss = loss;
-            best = { loss, feature: f, bin: k, defaultLeft: false, gl, hl };
+      const nodeHasMissing = missH !== 0 || missG !== 0;
+      const forward = exact ? this.q.hasMissing[f] === 1 : true;
+      const backward = exact ? true : nodeHasMissing;
+      if (forward) {
+        // missing values go right
+        let gl = 0;
+        let hl = 0;
+        for (let k = 0; k < nb; k++) {
+          gl += hist[2 * (off + k)]!;
+          hl += hist[2 * (off + k) + 1]!;
+          const hr = H - hl;
+          if (hl >= mcw && hr >= mcw) {
+            const loss = Math.fround(calcGain(p, gl, hl) + calcGain(p, G - gl, hr) - rootGain);
+            if (loss > bestLoss) {
+              bestLoss = loss;
+              best = { loss, feature: f, bin: k, defaultLeft: false, gl, hl };
+            }
           }
         }
       }
-      if (missH === 0 && missG === 0) continue;
-      // backward: missing values go left
-      let gr = 0;
-      let hr = 0;
-      for (let k = nb - 1; k >= 0; k--) {
-        gr += hist[2 * (off + k)]!;
-        hr += hist[2 * (off + k) + 1]!;
-        const hLeft = H - hr;
-        if (hr >= mcw && hLeft >= mcw) {
-          const gLeft = G - gr;
-          const loss = Math.fround(calcGain(p, gLeft, hLeft) + calcGain(p, gr, hr) - rootGain);
-          if (loss > bestLoss) {
-            bestLoss = loss;
-            best = { loss, feature: f, bin: k - 1, defaultLeft: true, gl: gLeft, hl: hLeft };
+      if (backward) {
+        // missing values go left
+        let gr = 0;
+        let hr = 0;
+        for (let k = nb - 1; k >= 0; k--) {
+          gr += hist[2 * (off + k)]!;
+          hr += hist[2 * (off + k) + 1]!;
+          const hLeft = H - hr;
+          if (hr >= mcw && hLeft >= mcw) {
+            const gLeft = G - gr;
+            const loss = Math.fround(calcGain(p, gLeft, hLeft) + calcGain(p, gr, hr) - rootGain);
+            if (loss > bestLoss) {
+              bestLoss = loss;
+              best = { loss, feature: f, bin: k - 1, defaultLeft: true, gl: gLeft, hl: hLeft };
+            }
           }
         }
       }

@@ -80,6 +80,7 @@ export function boosterParams(hp: ValidatedHyperparameters): BoosterParams {
     colsampleBylevel: num(hp, 'colsample_bylevel', 1),
     colsampleBynode: num(hp, 'colsample_bynode', 1),
     maxBin,
+    treeMethod: (hp.tree_method as string | undefined) ?? 'auto',
     scalePosWeight: num(hp, 'scale_pos_weight', 1),
     baseScore,
     baseScoreGiven: hp.base_score !== undefined,

@@ -26,10 +26,18 @@ export interface QuantisedMatrix {
    * 16-bit when the total number of bins allows it (half the memory traffic of the hot loop).
    */
   readonly bins: Uint16Array | Uint32Array;
+  /** Whether feature `f` has a missing value in some row (the exact method's column density < 1). */
+  readonly hasMissing: Uint8Array;
 }
 
-/** Computes the cut points of one feature from its non-missing values (sorted in place). */
-export function featureCuts(values: Float32Array, maxBin: number): Float32Array {
+/**
+ * Computes the cut points of one feature from its non-missing values (sorted in place).
+ * `midpoints`: the threshold between two consecutive values is their float32 midpoint, as the
+ * `exact` method writes split values (`(fvalue + last_fvalue) * 0.5f`), instead of the upper value
+ * (`hist`); a midpoint that rounds onto the lower value falls back to the upper one, so a value
+ * always lands in the bin its threshold test sends it to.
+ */
+export function featureCuts(values: Float32Array, maxBin: number, midpoints = false): Float32Array {
   if (values.length === 0) return new Float32Array(0);
   values.sort();
   const distinct: number[] = [];
@@ -45,24 +53,36 @@ export function featureCuts(values: Float32Array, maxBin: number): Float32Array 
   }
   const max = values[values.length - 1]!;
   const cuts: number[] = [];
+  const split = (lower: number, upper: number): number => {
+    if (!midpoints) return upper;
+    const mid = Math.fround(Math.fround(lower + upper) * 0.5);
+    return mid > lower && mid <= upper ? mid : upper;
+  };
   if (distinctCount <= maxBin) {
-    for (let i = 1; i < distinct.length; i++) cuts.push(distinct[i]!);
+    for (let i = 1; i < distinct.length; i++) cuts.push(split(distinct[i - 1]!, distinct[i]!));
   } else {
     const n = values.length;
+    let lastUpper = values[0]!;
     for (let i = 1; i < maxBin; i++) {
-      const v = values[Math.min(n - 1, Math.floor((i * n) / maxBin))]!;
-      if (v > (cuts.length === 0 ? values[0]! : cuts[cuts.length - 1]!)) cuts.push(v);
+      let at = Math.min(n - 1, Math.floor((i * n) / maxBin));
+      const v = values[at]!;
+      if (v > lastUpper) {
+        while (at > 0 && values[at - 1] === v) at--;
+        cuts.push(split(at > 0 ? values[at - 1]! : v, v));
+        lastUpper = v;
+      }
     }
   }
   cuts.push(Math.fround(max + (Math.abs(max) + 1e-5)));
   return Float32Array.from(cuts);
 }
 
-/** Quantises a dataset (all rows) into ≤ `maxBin` bins per feature. */
-export function quantise(data: Dataset, maxBin: number): QuantisedMatrix {
+/** Quantises a dataset (all rows) into ≤ `maxBin` bins per feature (`midpoints`: see {@link featureCuts}). */
+export function quantise(data: Dataset, maxBin: number, midpoints = false): QuantisedMatrix {
   const { rows, cols, values } = data;
   const cuts: Float32Array[] = [];
   const minValues = new Float32Array(cols);
+  const hasMissing = new Uint8Array(cols);
   const offsets = new Uint32Array(cols + 1);
   const column = new Float32Array(rows);
   for (let f = 0; f < cols; f++) {
@@ -71,8 +91,9 @@ export function quantise(data: Dataset, maxBin: number): QuantisedMatrix {
       const v = values[i]!;
       if (!Number.isNaN(v)) column[n++] = v;
     }
+    if (n < rows) hasMissing[f] = 1;
     const sorted = column.slice(0, n);
-    const featureCut = featureCuts(sorted, Math.max(1, maxBin));
+    const featureCut = featureCuts(sorted, Math.max(1, maxBin), midpoints);
     cuts.push(featureCut);
     const min = n > 0 ? sorted[0]! : 0;
     minValues[f] = Math.fround(min - (Math.abs(min) + 1e-5));
@@ -101,5 +122,5 @@ export function quantise(data: Dataset, maxBin: number): QuantisedMatrix {
       bins[i] = offset + lo;
     }
   }
-  return { rows, cols, cuts, minValues, offsets, bins };
+  return { rows, cols, cuts, minValues, offsets, bins, hasMissing };
 }

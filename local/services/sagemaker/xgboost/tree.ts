@@ -74,4 +74,57 @@ export class RegTree {
     this.sumHessian.push(0);
     return id;
   }
+
+  /**
+   * XGBoost's `prune` updater (run after the `exact` grower): bottom-up, a split whose two children
+   * are leaves becomes a leaf (value `eta × base_weight`) when its `loss_chg < gamma` (or it is
+   * deeper than `maxDepth`), recursively. Returns the compacted tree (pruned nodes dropped, order
+   * kept) and each old node's new id (-1 = pruned).
+   */
+  prune(gamma: number, maxDepth: number, eta: number): { tree: RegTree; newId: Int32Array } {
+    const n = this.numNodes;
+    const deleted = new Uint8Array(n);
+    const leafChildren = new Uint8Array(n);
+    const depth = new Int32Array(n);
+    for (let nid = 1; nid < n; nid++) depth[nid] = depth[this.parent[nid]!]! + 1;
+    const needPrune = (loss: number, d: number): boolean => loss < gamma || (maxDepth !== 0 && d > maxDepth);
+    let pruned = 0;
+    for (let start = 0; start < n; start++) {
+      if (deleted[start] === 1 || this.left[start] !== -1) continue;
+      let nid = start;
+      while (nid !== 0) {
+        const pid = this.parent[nid]!;
+        leafChildren[pid] = leafChildren[pid]! + 1;
+        if (leafChildren[pid]! >= 2 && needPrune(this.lossChange[pid]!, depth[nid]! - 1)) {
+          deleted[this.left[pid]!] = 1;
+          deleted[this.right[pid]!] = 1;
+          this.setLeaf(pid, this.baseWeight[pid]! * eta);
+          pruned += 2;
+          nid = pid;
+        } else {
+          break;
+        }
+      }
+    }
+    const newId = new Int32Array(n).fill(-1);
+    if (pruned === 0) {
+      for (let i = 0; i < n; i++) newId[i] = i;
+      return { tree: this, newId };
+    }
+    const out = new RegTree();
+    let next = 0;
+    for (let i = 0; i < n; i++) if (deleted[i] === 0) newId[i] = next++;
+    const keep = (arr: number[]): number[] => arr.filter((_, i) => deleted[i] === 0);
+    out.splitIndex = keep(this.splitIndex);
+    out.splitCondition = keep(this.splitCondition);
+    out.defaultLeft = keep(this.defaultLeft);
+    out.baseWeight = keep(this.baseWeight);
+    out.lossChange = keep(this.lossChange);
+    out.sumHessian = keep(this.sumHessian);
+    const remap = (v: number): number => (v === -1 ? -1 : newId[v]!);
+    out.left = keep(this.left).map(remap);
+    out.right = keep(this.right).map(remap);
+    out.parent = keep(this.parent).map((v, i) => (i === 0 ? 2147483647 : newId[v]!));
+    return { tree: out, newId };
+  }
 }

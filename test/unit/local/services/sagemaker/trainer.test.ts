@@ -49,9 +49,56 @@ describe('trainBooster', () => {
     const preds = predictBooster(model, datasetFromRows([[3], [30]], [0, 0]));
     // Assess
     expect(model.trees[0]!.splitIndex[0]).toBe(0);
-    expect(model.trees[0]!.splitCondition[0]).toBe(20);
+    expect(model.trees[0]!.splitCondition[0]).toBe(19.5);
     expect(preds[0]).toBeCloseTo(1, 3);
     expect(preds[1]).toBeCloseTo(5, 3);
+  });
+
+  it('puts thresholds on feature values with tree_method hist and between them with exact (auto)', () => {
+    const rows = Array.from({ length: 40 }, (_, i) => [i]);
+    const data = datasetFromRows(
+      rows,
+      rows.map(([x]) => (x! < 20 ? 1 : 5)),
+    );
+    const hist = trainBooster(
+      data,
+      undefined,
+      params({ num_round: '1', tree_method: 'hist', max_depth: '1' }),
+    );
+    const exact = trainBooster(data, undefined, params({ num_round: '1', max_depth: '1' }));
+    expect(hist.trees[0]!.splitCondition[0]).toBe(20);
+    expect(hist.trees[0]!.defaultLeft[0]).toBe(0);
+    expect(exact.trees[0]!.splitCondition[0]).toBe(19.5);
+    expect(exact.trees[0]!.defaultLeft[0]).toBe(1);
+  });
+
+  it('applies gamma by pruning after growth with exact, and by refusing splits with hist', () => {
+    // Prepare: XOR of two features; the root split gains almost nothing, its children a lot
+    const rows: number[][] = [];
+    const labels: number[] = [];
+    for (const [a, b, n] of [
+      [0, 0, 10],
+      [0, 1, 10],
+      [1, 0, 10],
+      [1, 1, 12],
+    ] as const) {
+      for (let i = 0; i < n; i++) {
+        rows.push([a, b]);
+        labels.push(a !== b ? 1 : -1);
+      }
+    }
+    const data = datasetFromRows(rows, labels);
+    const settings = { num_round: '1', max_depth: '2', gamma: '1', base_score: '0' };
+    // Act
+    const exact = trainBooster(data, undefined, params(settings)).trees[0]!;
+    const hist = trainBooster(data, undefined, params({ ...settings, tree_method: 'hist' })).trees[0]!;
+    const pruned = trainBooster(data, undefined, params({ ...settings, gamma: '19' })).trees[0]!;
+    // Assess
+    expect(exact.lossChange[0]).toBeLessThan(1);
+    expect(exact.numNodes).toBe(7);
+    expect(hist.numNodes).toBe(1);
+    expect(pruned.numNodes).toBe(5);
+    expect(pruned.left[pruned.left[0]!]).toBe(-1);
   });
 
   it('learns where missing values should go', () => {
