@@ -514,14 +514,27 @@ async function writeResults(
     } else {
       entries = selected.map((o) => executionEntry(run, o));
     }
-    const body =
-      outputType === 'JSONL'
-        ? `${entries.map((e) => JSON.stringify(e)).join('\n')}\n`
-        : JSON.stringify(entries);
-    const key = `${base}/${status}_0.${extension}`;
-    const bytes = new TextEncoder().encode(body);
-    await store.putObject(bucket, key, bytes);
-    files[status].push({ Key: key, Size: bytes.length });
+    // One file per status until it would pass the size limit, then SUCCEEDED_1, SUCCEEDED_2, …
+    const limit = run.frame.run.config.resultFileBytes;
+    let parts: string[] = [];
+    let size = 2;
+    const flush = async () => {
+      const body = outputType === 'JSONL' ? `${parts.join('\n')}\n` : `[${parts.join(',')}]`;
+      const key = `${base}/${status}_${files[status].length}.${extension}`;
+      const bytes = new TextEncoder().encode(body);
+      await store.putObject(bucket, key, bytes);
+      files[status].push({ Key: key, Size: bytes.length });
+      parts = [];
+      size = 2;
+    };
+    for (const entry of entries) {
+      const text = JSON.stringify(entry);
+      const bytes = Buffer.byteLength(text, 'utf8') + 1;
+      if (parts.length > 0 && size + bytes > limit) await flush();
+      parts.push(text);
+      size += bytes;
+    }
+    if (parts.length > 0) await flush();
   }
   const manifestKey = `${base}/manifest.json`;
   await store.putObject(

@@ -24,6 +24,8 @@ export interface RunConfig {
   readonly stateMachineName: string;
   readonly type: 'STANDARD' | 'EXPRESS';
   readonly uuid: () => string;
+  /** Size at which ResultWriter starts the next `<STATUS>_<n>` file. */
+  readonly resultFileBytes: number;
 }
 
 /** Why a run was interrupted from outside (stop, execution timeout). */

@@ -51,6 +51,7 @@ export class StateMachine {
       stateMachineName: this.name,
       type: o.type ?? 'STANDARD',
       uuid,
+      resultFileBytes: o.resultFileBytes ?? 256 * 2 ** 20,
     };
     const name =
       options.name ?? `${Date.now().toString(36)}-${(counter++).toString(36)}-${uuid().slice(0, 8)}`;

@@ -42,6 +42,11 @@ export interface StateMachineOptions {
   /** Region and account used to build ARNs (defaults us-east-1 / 123456789012). */
   readonly region?: string;
   readonly account?: string;
+  /**
+   * Size in bytes at which a Distributed Map ResultWriter rolls over to the next
+   * `SUCCEEDED_<n>` / `FAILED_<n>` file (default 256 MiB; AWS rolls over at 5 GB).
+   */
+  readonly resultFileBytes?: number;
 }
 
 /** One GetExecutionHistory event: `type` plus a `<type>EventDetails` member where AWS has one. */

@@ -332,6 +332,36 @@ describe('Distributed Map ResultWriter', () => {
     expect(entries[0]).toMatchObject({ Status: 'SUCCEEDED', Input: '{"a":1}', Output: '{"a":1}' });
   });
 
+  it('rolls over to SUCCEEDED_1.json once a result file reaches resultFileBytes', async () => {
+    const store = new MemoryObjectStore();
+    const result = await execute(
+      single({
+        Type: 'Map',
+        ItemProcessor: passChild,
+        ResultWriter: {
+          Resource: 'arn:aws:states:::s3:putObject',
+          Parameters: { Bucket: 'out', Prefix: 'p' },
+          WriterConfig: { OutputType: 'JSONL', Transformation: 'COMPACT' },
+        },
+      }),
+      ['a'.repeat(60), 'b'.repeat(60), 'c'.repeat(60)],
+      { store, resultFileBytes: 150 },
+    );
+    const key = (result.output as { ResultWriterDetails: { Key: string } }).ResultWriterDetails.Key;
+    const manifest = JSON.parse(new TextDecoder().decode(await store.getObject('out', key)));
+    const keys = manifest.ResultFiles.SUCCEEDED.map((f: { Key: string }) => f.Key.split('/').at(-1));
+    expect(keys).toEqual(['SUCCEEDED_0.jsonl', 'SUCCEEDED_1.jsonl']);
+    const first = new TextDecoder().decode(
+      await store.getObject('out', manifest.ResultFiles.SUCCEEDED[0].Key),
+    );
+    expect(
+      first
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual(['a'.repeat(60), 'b'.repeat(60)]);
+  });
+
   it('writes FAILED_0.json for tolerated failures', async () => {
     const store = new MemoryObjectStore();
     const result = await execute(
