@@ -303,3 +303,32 @@ describe('States.StringSplit and States.UUID', () => {
     expect(failure('States.UUID(1)').error).toBe('States.Runtime');
   });
 });
+
+describe('argument checking of every intrinsic', () => {
+  const invalid: [string, string][] = [
+    ["States.Format(1, 'x')", 'first argument must be a string'],
+    ['States.StringToJson(1)', 'first argument must be a string'],
+    ['States.JsonToString(1, 2)', 'takes 1 argument'],
+    ["States.ArrayPartition('x', 2)", 'first argument must be an array'],
+    ["States.ArrayContains('x', 1)", 'first argument must be an array'],
+    ["States.ArrayRange(1, 'x', 1)", 'second argument must be a number'],
+    ['States.ArrayGetItem(States.Array(1), 0.5)', 'second argument must be an integer'],
+    ["States.ArrayLength('x')", 'first argument must be an array'],
+    ['States.ArrayUnique(1)', 'first argument must be an array'],
+    ['States.Base64Encode(1)', 'first argument must be a string'],
+    ['States.Base64Decode(null)', 'first argument must be a string'],
+    ["States.Hash(null, 'MD5')", 'must not be null'],
+    ['States.JsonMerge(States.Array(), States.Array(), false)', 'first argument must be a JSON object'],
+    ["States.MathRandom('a', 2)", 'first argument must be a number'],
+    ['States.MathAdd(2147483648, 0)', 'outside the range'],
+    ["States.StringSplit('a', 1)", 'second argument must be a string'],
+    ["States.UUID('x')", 'takes 0 argument'],
+  ];
+
+  it.each(invalid)('%s fails with States.Runtime saying the %s', (expression, detail) => {
+    const error = failure(expression);
+
+    expect(error.error).toBe('States.Runtime');
+    expect(error.cause).toContain(detail);
+  });
+});
