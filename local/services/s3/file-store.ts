@@ -201,6 +201,50 @@ export class FileObjectStore implements ObjectStore {
     return { etag };
   }
 
+  /** A fresh path in the store's temporary folder (same file system as the objects, for renames). */
+  async tempPath(): Promise<string> {
+    await mkdir(this.tmpRoot, { recursive: true });
+    return join(this.tmpRoot, randomUUID());
+  }
+
+  /**
+   * Stores an upload already received into `file` (from {@link tempPath}), moving it into place;
+   * `etag` is its quoted MD5. The file is gone afterwards, whatever the outcome.
+   */
+  async putObjectFile(
+    bucket: string,
+    key: string,
+    upload: { file: string; etag: string; size: number },
+    options: PutOptions = {},
+  ): Promise<{ etag: string }> {
+    try {
+      await this.requireBucket(bucket);
+      await this.install(bucket, key, (tmp) => rename(upload.file, tmp), upload.etag, options);
+    } finally {
+      await rm(upload.file, { force: true });
+    }
+    this.emit(bucket, key, upload.size, upload.etag, options.reason ?? 'PutObject');
+    return { etag: upload.etag };
+  }
+
+  /** {@link uploadPart} for a part already received into `file`; the file is gone afterwards. */
+  async uploadPartFile(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    upload: { file: string; etag: string },
+  ): Promise<{ etag: string }> {
+    try {
+      await this.requireUpload(bucket, key, uploadId);
+      checkPartNumber(partNumber);
+      await rename(upload.file, join(this.uploadRoot, uploadId, `${partNumber}.part`));
+    } finally {
+      await rm(upload.file, { force: true });
+    }
+    return { etag: upload.etag };
+  }
+
   async headObject(bucket: string, key: string): Promise<StoredObject | undefined> {
     await this.requireBucket(bucket);
     let path: string;
@@ -339,9 +383,7 @@ export class FileObjectStore implements ObjectStore {
     body: Uint8Array,
   ): Promise<{ etag: string }> {
     await this.requireUpload(bucket, key, uploadId);
-    if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000) {
-      throw new S3Error('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive');
-    }
+    checkPartNumber(partNumber);
     const etag = etagOf(body);
     const target = join(this.uploadRoot, uploadId, `${partNumber}.part`);
     const tmp = `${target}.${randomUUID()}.tmp`;
@@ -578,6 +620,12 @@ function describe(options: PutOptions): Pick<Sidecar, 'contentType' | 'metadata'
       ? {}
       : { metadata: { ...options.metadata } }),
   };
+}
+
+function checkPartNumber(partNumber: number): void {
+  if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000) {
+    throw new S3Error('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive');
+  }
 }
 
 function quote(etag: string): string {

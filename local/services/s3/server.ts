@@ -5,10 +5,20 @@
  * listens on loopback only and any credentials are accepted.
  */
 import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { type ByteRange, NoSuchBucketError, NoSuchKeyError } from '../object-store';
-import { decodeAwsChunked, isAwsChunked, verifyChecksums } from './aws-chunked';
+import {
+  AwsChunkedDecoder,
+  decodeAwsChunked,
+  isAwsChunked,
+  StreamChecksums,
+  verifyChecksums,
+} from './aws-chunked';
 import { type FileObjectStore, type PutOptions, S3Error } from './file-store';
 import { xmlDocument, xmlElement, xmlNode, xmlValues } from './xml';
 
@@ -88,7 +98,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** The object bytes of a PUT, with aws-chunked framing removed and checksums verified. */
+/** The bytes of a small request body (XML), with aws-chunked framing removed and checksums verified. */
 async function readPayload(req: IncomingMessage): Promise<Buffer> {
   const raw = await readBody(req);
   if (!isAwsChunked(req.headers)) {
@@ -96,15 +106,43 @@ async function readPayload(req: IncomingMessage): Promise<Buffer> {
     return raw;
   }
   const { body, trailers } = decodeAwsChunked(raw);
-  const declared = req.headers['x-amz-decoded-content-length'];
-  if (declared !== undefined && Number(declared) !== body.length) {
-    throw new S3Error(
-      'IncompleteBody',
-      `You did not provide the number of bytes specified by the x-amz-decoded-content-length header (${declared}, got ${body.length})`,
-    );
-  }
   verifyChecksums(body, { ...req.headers, ...trailers });
   return body;
+}
+
+/**
+ * Streams an upload's bytes into a temporary file of the store (aws-chunked framing removed), hashing
+ * as it goes, then checks the declared length and checksums (header or trailer).
+ */
+async function receivePayload(
+  store: FileObjectStore,
+  req: IncomingMessage,
+): Promise<{ file: string; etag: string; size: number }> {
+  const file = await store.tempPath();
+  const sums = new StreamChecksums(req.headers);
+  const hasher = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      sums.update(chunk);
+      callback(null, chunk);
+    },
+  });
+  const decoder = isAwsChunked(req.headers) ? new AwsChunkedDecoder() : undefined;
+  try {
+    if (decoder === undefined) await pipeline(req, hasher, createWriteStream(file));
+    else await pipeline(req, decoder, hasher, createWriteStream(file));
+    const declared = req.headers['x-amz-decoded-content-length'];
+    if (decoder !== undefined && declared !== undefined && Number(declared) !== sums.size) {
+      throw new S3Error(
+        'IncompleteBody',
+        `You did not provide the number of bytes specified by the x-amz-decoded-content-length header (${declared}, got ${sums.size})`,
+      );
+    }
+    sums.verify({ ...req.headers, ...(decoder?.trailers ?? {}) });
+    return { file, etag: sums.etag(), size: sums.size };
+  } catch (error) {
+    await rm(file, { force: true });
+    throw error;
+  }
 }
 
 function putOptions(req: IncomingMessage): PutOptions {
@@ -193,8 +231,14 @@ async function handle(store: FileObjectStore, req: IncomingMessage, res: ServerR
   const uploadId = query.get('uploadId');
   if (uploadId !== null) {
     if (method === 'PUT') {
-      const body = await readPayload(req);
-      const { etag } = await store.uploadPart(bucket, key, uploadId, Number(query.get('partNumber')), body);
+      const upload = await receivePayload(store, req);
+      const { etag } = await store.uploadPartFile(
+        bucket,
+        key,
+        uploadId,
+        Number(query.get('partNumber')),
+        upload,
+      );
       return sendEmpty(res, 200, { ETag: etag });
     }
     if (method === 'POST') {
@@ -231,8 +275,8 @@ async function handle(store: FileObjectStore, req: IncomingMessage, res: ServerR
           412,
         );
       }
-      const body = await readPayload(req);
-      const { etag } = await store.putObject(bucket, key, body, putOptions(req));
+      const upload = await receivePayload(store, req);
+      const { etag } = await store.putObjectFile(bucket, key, upload, putOptions(req));
       return sendEmpty(res, 200, { ETag: etag });
     }
     case 'GET':

@@ -1,8 +1,12 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
+  AwsChunkedDecoder,
   decodeAwsChunked,
   isAwsChunked,
+  StreamChecksums,
   verifyChecksums,
 } from '../../../../../local/services/s3/aws-chunked';
 
@@ -12,7 +16,46 @@ function crc32Base64(bytes: Buffer): string {
   return out.toString('base64');
 }
 
+async function decodeStreaming(
+  framed: Buffer,
+  piece: number,
+): Promise<{ body: Buffer; trailers: Record<string, string> }> {
+  const decoder = new AwsChunkedDecoder();
+  const out: Buffer[] = [];
+  decoder.on('data', (chunk: Buffer) => out.push(chunk));
+  const pieces = [];
+  for (let i = 0; i < framed.length; i += piece) pieces.push(framed.subarray(i, i + piece));
+  await pipeline(Readable.from(pieces), decoder);
+  return { body: Buffer.concat(out), trailers: decoder.trailers };
+}
+
 describe('aws-chunked decoding', () => {
+  it('decodes the same bytes streaming, whatever the piece boundaries, and verifies the CRC32 as it goes', async () => {
+    const payload = Buffer.from('x'.repeat(70_000) + 'end');
+    const framed = Buffer.concat([
+      Buffer.from(`${(65_536).toString(16)}\r\n`),
+      payload.subarray(0, 65_536),
+      Buffer.from(`\r\n${(payload.length - 65_536).toString(16)}\r\n`),
+      payload.subarray(65_536),
+      Buffer.from(`\r\n0\r\nx-amz-checksum-crc32:${crc32Base64(payload)}\r\n\r\n`),
+    ]);
+
+    for (const piece of [1, 7, 4096, framed.length]) {
+      const decoded = await decodeStreaming(framed, piece);
+      const sums = new StreamChecksums({ 'x-amz-trailer': 'x-amz-checksum-crc32' });
+      sums.update(decoded.body);
+
+      expect(decoded.body.equals(payload), `piece ${piece}`).toBe(true);
+      expect(() => sums.verify(decoded.trailers)).not.toThrow();
+    }
+  });
+
+  it('refuses a stream that ends inside a chunk', async () => {
+    await expect(decodeStreaming(Buffer.from('10\r\nshort'), 3)).rejects.toMatchObject({
+      code: 'IncompleteBody',
+    });
+  });
+
   it('strips signed chunk framing and collects the signed trailers', () => {
     const payload = Buffer.from('hello, chunked world');
     const sig = 'a'.repeat(64);
