@@ -4,7 +4,8 @@
  * reading the object — and writes the JSONL shard manifest the Distributed Map reads.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { ObjectNotFoundError } from '../../shared/errors';
+import { parquetMetadataAsync } from 'hyparquet';
+import { ObjectNotFoundError, ParquetFormatError, SparkmakerError } from '../../shared/errors';
 import {
   encodeShardManifest,
   isDataKey,
@@ -21,6 +22,7 @@ import {
   putObject,
   readObject,
   type S3Location,
+  s3RangedBuffer,
 } from '../../shared/s3';
 
 /** The plan-shards payload, parsed. */
@@ -90,6 +92,46 @@ export async function splitObject(
   return ranges;
 }
 
+/**
+ * Consecutive row groups of a Parquet object gathered into shards of about `shardSize` compressed
+ * bytes (read from the footer with ranged GETs; a row group is never split).
+ */
+export async function rowGroupShards(
+  s3: S3Client,
+  location: S3Location,
+  size: number,
+  shardSize: number,
+): Promise<{ start: number; end: number }[]> {
+  let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
+  try {
+    metadata = await parquetMetadataAsync(s3RangedBuffer(s3, location, size));
+  } catch (error) {
+    if (error instanceof SparkmakerError) throw error;
+    throw new ParquetFormatError(
+      `cannot read the Parquet footer: ${(error as Error).message}`,
+      {
+        source: formatS3Uri(location),
+      },
+      { cause: error },
+    );
+  }
+  const shards: { start: number; end: number }[] = [];
+  let start = 0;
+  let bytes = 0;
+  metadata.row_groups.forEach((group, i) => {
+    bytes += Number(group.total_compressed_size ?? group.total_byte_size);
+    if (bytes >= shardSize) {
+      shards.push({ start, end: i });
+      start = i + 1;
+      bytes = 0;
+    }
+  });
+  if (start < metadata.row_groups.length || shards.length === 0) {
+    shards.push({ start, end: Math.max(start, metadata.row_groups.length - 1) });
+  }
+  return shards;
+}
+
 async function inputObjects(s3: S3Client, input: S3Location): Promise<ListedObject[]> {
   if (!isPrefix(input)) {
     const head = await headObject(s3, input);
@@ -118,6 +160,18 @@ export async function planShards(s3: S3Client, request: PlanShardsRequest): Prom
     const location = { bucket: request.input.bucket, key: object.key };
     const source = formatS3Uri(location);
     bytes += object.size;
+    if (request.format === 'parquet' && object.size > request.shardSizeBytes) {
+      const groups = await rowGroupShards(s3, location, object.size, request.shardSizeBytes);
+      for (const rowGroups of groups) {
+        entries.push({
+          shardId: shardId(entries.length),
+          source,
+          format: 'parquet',
+          ...(groups.length > 1 ? { rowGroups } : {}),
+        });
+      }
+      continue;
+    }
     if (request.format === 'parquet' || object.size <= request.shardSizeBytes) {
       entries.push({ shardId: shardId(entries.length), source, format: request.format });
       continue;

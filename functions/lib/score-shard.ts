@@ -6,6 +6,7 @@
  * overwrites its own part instead of adding a second one.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
+import { parquetMetadataAsync, parquetRead } from 'hyparquet';
 import {
   CsvFormatError,
   InputValidationError,
@@ -21,6 +22,7 @@ import {
   headObject,
   ObjectWriter,
   parseS3Uri,
+  type RangedBuffer,
   readObject,
   readObjectChunks,
   readObjectText,
@@ -265,6 +267,51 @@ async function* jsonBlocks(
   if (ids.length > 0) yield { ids, values: Float64Array.from(values) };
 }
 
+/** Reads only the given row groups (inclusive) of a Parquet file, one batch per row group. */
+async function* readRowGroups(
+  file: RangedBuffer,
+  columns: string[],
+  groups: { start: number; end: number },
+  source: string,
+): AsyncGenerator<{ rows: number; columns: ReadonlyMap<string, ArrayLike<unknown>> }> {
+  const metadata = await parquetMetadataAsync(file);
+  if (groups.end >= metadata.row_groups.length) {
+    throw new ParquetFormatError(
+      `row groups ${groups.start}-${groups.end} asked, the file has ${metadata.row_groups.length}`,
+      {
+        source,
+      },
+    );
+  }
+  let rowStart = 0;
+  for (let g = 0; g < groups.start; g++) rowStart += Number(metadata.row_groups[g]?.num_rows ?? 0);
+  for (let g = groups.start; g <= groups.end; g++) {
+    const rows = Number(metadata.row_groups[g]?.num_rows ?? 0);
+    let data: unknown[][] = [];
+    try {
+      await parquetRead({
+        file,
+        metadata,
+        columns,
+        rowStart,
+        rowEnd: rowStart + rows,
+        rowFormat: 'array',
+        onComplete: (r: unknown[][]) => {
+          data = r;
+        },
+      });
+    } catch (error) {
+      throw new ParquetFormatError(
+        `unreadable Parquet row group ${g}: ${(error as Error).message}`,
+        { source },
+        { cause: error },
+      );
+    }
+    yield { rows, columns: new Map(columns.map((name, i) => [name, data.map((row) => row[i])])) };
+    rowStart += rows;
+  }
+}
+
 async function* parquetBlocks(
   s3: S3Client,
   shard: ShardEntry,
@@ -281,10 +328,11 @@ async function* parquetBlocks(
   const idColumn = pickIdColumn(names, options.idColumn, shard.source, 'parquet');
   const chosen = features ?? defaultFeatures(names);
   resolved(chosen);
-  for await (const batch of readParquetBatches(file, {
-    columns: [idColumn, ...chosen],
-    source: shard.source,
-  })) {
+  const batches =
+    shard.rowGroups === undefined
+      ? readParquetBatches(file, { columns: [idColumn, ...chosen], source: shard.source })
+      : readRowGroups(file, [idColumn, ...chosen], shard.rowGroups, shard.source);
+  for await (const batch of batches) {
     const idValues = batch.columns.get(idColumn) ?? [];
     const columns = chosen.map((name) => batch.columns.get(name) ?? []);
     const ids: string[] = [];

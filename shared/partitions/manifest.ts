@@ -17,6 +17,8 @@ export interface ShardEntry {
   readonly format: ShardFormat;
   /** Bytes to read (inclusive), aligned to record boundaries; absent = the whole object. */
   readonly range?: { readonly start: number; readonly end: number };
+  /** Parquet only: the row groups to read (0-based, inclusive); absent = every row group. */
+  readonly rowGroups?: { readonly start: number; readonly end: number };
 }
 
 /** A shard's result, as score-shard reports it and the run manifest lists it. */
@@ -70,20 +72,34 @@ export function checkShardEntry(
   if (typeof v.format !== 'string' || !FORMATS.includes(v.format)) {
     fail(`format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(v.format)}`, 'format');
   }
-  const entry = { shardId: v.shardId as string, source: v.source as string, format: v.format as ShardFormat };
-  if (v.range === undefined) return entry;
-  const r = v.range as Record<string, unknown> | null;
-  if (
-    typeof r !== 'object' ||
-    r === null ||
-    !Number.isSafeInteger(r.start) ||
-    !Number.isSafeInteger(r.end) ||
-    (r.start as number) < 0 ||
-    (r.end as number) < (r.start as number)
-  ) {
-    fail(`range must be {start, end} with 0 ≤ start ≤ end, got ${JSON.stringify(v.range)}`, 'range');
-  }
-  return { ...entry, range: { start: (r as { start: number }).start, end: (r as { end: number }).end } };
+  const entry: ShardEntry = {
+    shardId: v.shardId as string,
+    source: v.source as string,
+    format: v.format as ShardFormat,
+  };
+  const interval = (name: 'range' | 'rowGroups'): { start: number; end: number } | undefined => {
+    if (v[name] === undefined || v[name] === null) return undefined;
+    const r = v[name] as Record<string, unknown>;
+    if (
+      typeof r !== 'object' ||
+      !Number.isSafeInteger(r.start) ||
+      !Number.isSafeInteger(r.end) ||
+      (r.start as number) < 0 ||
+      (r.end as number) < (r.start as number)
+    ) {
+      fail(`${name} must be {start, end} with 0 ≤ start ≤ end, got ${JSON.stringify(v[name])}`, name);
+    }
+    return { start: r.start as number, end: r.end as number };
+  };
+  const range = interval('range');
+  const rowGroups = interval('rowGroups');
+  if (rowGroups !== undefined && entry.format !== 'parquet')
+    fail('rowGroups is only for parquet shards', 'rowGroups');
+  return {
+    ...entry,
+    ...(range === undefined ? {} : { range }),
+    ...(rowGroups === undefined ? {} : { rowGroups }),
+  };
 }
 
 /** Parses a shard manifest; errors name the manifest and the line. */

@@ -15,7 +15,12 @@ vi.hoisted(() => {
 import { S3Client } from '@aws-sdk/client-s3';
 import { planShards } from '../../../functions/lib/plan-shards';
 import { handler } from '../../../functions/plan-shards';
-import { InputValidationError, ObjectNotFoundError, TransientError } from '../../../shared/errors';
+import {
+  InputValidationError,
+  ObjectNotFoundError,
+  ParquetFormatError,
+  TransientError,
+} from '../../../shared/errors';
 import { parseShardManifest } from '../../../shared/partitions';
 import { lambdaContext } from './context';
 import { fakeS3, throttling } from './s3-fake';
@@ -123,8 +128,17 @@ describe('plan-shards', () => {
     ]);
   });
 
-  it('makes each Parquet object one whole shard', async () => {
+  it('refuses a big object that is not Parquet, naming it', async () => {
     await fake.store.putObject('data', 'f/dt=x/part-0.parquet', new Uint8Array(5000));
+    const error = await handler({ ...request, inputUri: 's3://data/f/', format: 'parquet' }, context).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ParquetFormatError);
+    expect((error as Error).message).toContain('s3://data/f/dt=x/part-0.parquet');
+  });
+
+  it('makes a Parquet object no bigger than a shard one whole shard', async () => {
+    await fake.store.putObject('data', 'f/dt=x/part-0.parquet', new Uint8Array(500));
     const result = await handler({ ...request, inputUri: 's3://data/f/', format: 'parquet' }, context);
     const entries = parseShardManifest(await fake.text('artifacts', 'runs/score-1/shards.jsonl'), 'm');
     expect(result.shards).toBe(1);

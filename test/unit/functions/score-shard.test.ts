@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.hoisted(() => {
@@ -23,6 +23,7 @@ import {
   TransientError,
 } from '../../../shared/errors';
 import { writeParquetTable } from '../../../shared/formats/parquet';
+import { parseShardManifest } from '../../../shared/partitions';
 import { lambdaContext } from './context';
 import { fakeS3, throttling } from './s3-fake';
 
@@ -153,6 +154,37 @@ describe('score-shard', () => {
     expect(outputScores(await fake.text('data', 'scores/dt=2024-01-01/part-00001.csv')).scores).toEqual(
       expectedScores,
     );
+  });
+
+  it('scores the row-group shards plan-shards makes of a big Parquet object to the same scores', async () => {
+    const { planShards } = await import('../../../functions/lib/plan-shards');
+    const cells = inputRows.map((row) => row.split(','));
+    const parquet = writeParquetTable(
+      [
+        { name: 'customer_id', data: inputRows.map((_, i) => `c${i}`), type: 'STRING' },
+        ...features.map((f, j) => ({
+          name: f,
+          data: cells.map((c) => (c[j] === '' ? null : Number(c[j]))),
+          type: 'DOUBLE' as const,
+        })),
+      ],
+      { rowGroupSize: 7 },
+    );
+    await fake.store.putObject('data', 'f/big.parquet', parquet);
+    const plan = await planShards(new S3Client({}), {
+      input: { bucket: 'data', key: 'f/big.parquet' },
+      format: 'parquet',
+      shardSizeBytes: 1024,
+      manifest: { bucket: 'artifacts', key: 'm.jsonl' },
+    });
+    const items = parseShardManifest(await fake.text('artifacts', 'm.jsonl'), 'm');
+    expect(plan.shards).toBeGreaterThan(1);
+    expect(items.every((item) => item.rowGroups !== undefined)).toBe(true);
+    const result = await handler({ Items: items, BatchInput: batchInput }, context);
+    const scores: string[] = [];
+    for (const shard of result.shards)
+      scores.push(...outputScores(await fake.text('data', shard.outputKey)).scores);
+    expect(scores).toEqual(expectedScores);
   });
 
   it('overwrites its own part file when retried, leaving one output per shard', async () => {
