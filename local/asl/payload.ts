@@ -9,17 +9,19 @@ import { compilePath, evaluatePath, JsonPathSyntaxError, normalizedPath } from '
 
 /** Variables visible to a state: its own scope, then the enclosing ones. */
 export class Scope {
-  private readonly vars = new Map<string, unknown>();
+  /** Created on the first assignment: most iteration scopes never assign. */
+  private vars: Map<string, unknown> | undefined;
   constructor(readonly parent?: Scope) {}
 
   lookup(name: string): { found: true; value: unknown } | { found: false } {
     for (let s: Scope | undefined = this; s; s = s.parent) {
-      if (s.vars.has(name)) return { found: true, value: s.vars.get(name) };
+      if (s.vars?.has(name)) return { found: true, value: s.vars.get(name) };
     }
     return { found: false };
   }
 
   set(name: string, value: unknown): void {
+    this.vars ??= new Map();
     this.vars.set(name, value);
   }
 
@@ -28,7 +30,7 @@ export class Scope {
     const chain: Scope[] = [];
     for (let s: Scope | undefined = this; s; s = s.parent) chain.unshift(s);
     const out: Record<string, unknown> = {};
-    for (const s of chain) for (const [k, v] of s.vars) out[k] = v;
+    for (const s of chain) if (s.vars) for (const [k, v] of s.vars) out[k] = v;
     return out;
   }
 }

@@ -41,6 +41,9 @@ export interface Program {
   readonly QueryLanguage?: string;
 }
 
+/** The most iterations an inline Map runs at once (AWS's limit for Inline mode). */
+export const INLINE_MAX_CONCURRENCY = 40;
+
 /** The largest state input/output / task result AWS allows, in UTF-8 bytes. */
 export const MAX_PAYLOAD_BYTES = 262144;
 
@@ -57,6 +60,8 @@ export interface StateRun {
   readonly frame: Frame;
   readonly input: unknown;
   readonly enteredId: number;
+  /** The input as JSON text (empty when the frame records no history). */
+  readonly inputJson: string;
   readonly jsonata: boolean;
   readonly context: Record<string, unknown>;
 }
@@ -88,20 +93,22 @@ async function runState(name: string, def: StateDef, input: unknown, frame: Fram
   if (frame.signal.aborted) throw frame.signal.reason;
   const type = typeOf(def);
   const record = frame.record;
+  const inputJson = record ? toJson(input) : '';
   const enteredId = frame.run.emit(frame, `${type}StateEntered`, 'stateEnteredEventDetails', {
     name,
-    input: record ? toJson(input) : '',
+    input: inputJson,
     inputDetails: NOT_TRUNCATED,
   });
   const jsonata = (def.QueryLanguage ?? frame.queryLanguage) === 'JSONata';
+  const enteredTime = new Date().toISOString();
   const context: Record<string, unknown> = {
     ...frame.context,
     State:
       type === 'Task'
-        ? { EnteredTime: new Date().toISOString(), Name: name, RetryCount: 0 }
-        : { EnteredTime: new Date().toISOString(), Name: name },
+        ? { EnteredTime: enteredTime, Name: name, RetryCount: 0 }
+        : { EnteredTime: enteredTime, Name: name },
   };
-  const run: StateRun = { name, def, frame, input, enteredId, jsonata, context };
+  const run: StateRun = { name, def, frame, input, inputJson, enteredId, jsonata, context };
   try {
     switch (type) {
       case 'Pass':
@@ -189,7 +196,7 @@ function jsonataBindings(
 function exit(run: StateRun, output: unknown, assigned?: Record<string, unknown>): Outcome {
   const frame = run.frame;
   if (frame.record) {
-    const text = toJson(output);
+    const text = output === run.input && run.inputJson !== '' ? run.inputJson : toJson(output);
     if (text.length > MAX_PAYLOAD_BYTES / 4 && Buffer.byteLength(text, 'utf8') > MAX_PAYLOAD_BYTES) {
       throw new StatesError(
         'States.DataLimitExceeded',
@@ -1061,7 +1068,9 @@ async function runInlineMap(run: StateRun, setup: MapSetup, items: unknown[]): P
   // AWS chains each iteration after the previous one's last state event; Succeeded/Failed markers
   // of iterations do not become anyone's previous event.
   let pointer = frame.prev;
-  await pool(items.length, setup.maxConcurrency, controller.signal, async (index) => {
+  // AWS runs at most 40 iterations of an inline Map at a time, whatever MaxConcurrency says.
+  const width = Math.min(setup.maxConcurrency, INLINE_MAX_CONCURRENCY);
+  await pool(items.length, width, controller.signal, async (index) => {
     const iterationFrame: Frame = {
       run: frame.run,
       record: frame.record,

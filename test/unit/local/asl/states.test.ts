@@ -328,6 +328,31 @@ describe('Map state (inline)', () => {
     expect(peak).toBe(3);
   });
 
+  it('runs at most 40 iterations at a time, as AWS does in Inline mode, even with MaxConcurrency 0', async () => {
+    let running = 0;
+    let peak = 0;
+    const registry = new ResourceRegistry().register('arn:aws:states:::x:work', async () => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 2));
+      running--;
+      return null;
+    });
+    await execute(
+      single({
+        Type: 'Map',
+        MaxConcurrency: 0,
+        ItemProcessor: {
+          StartAt: 'T',
+          States: { T: { Type: 'Task', Resource: 'arn:aws:states:::x:work', End: true } },
+        },
+      }),
+      Array.from({ length: 100 }, (_, i) => i),
+      { registry },
+    );
+    expect(peak).toBe(40);
+  });
+
   it('records MapStateStarted with the item count and one MapIterationStarted per item', async () => {
     const result = await execute(
       single({ Type: 'Map', ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } } }),
