@@ -745,8 +745,9 @@ async function invokeTask(
   const controller = childController(frame.signal);
   let timer: ReturnType<typeof setTimeout> | undefined;
   let heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
+  let settled = false;
   const armHeartbeat = () => {
-    if (heartbeatSeconds === undefined) return;
+    if (heartbeatSeconds === undefined || settled) return;
     if (heartbeatTimer !== undefined) clearTimeout(heartbeatTimer);
     heartbeatTimer = setTimeout(
       () => controller.abort(new StatesError('States.HeartbeatTimeout')),
@@ -835,6 +836,7 @@ async function invokeTask(
     }
     throw error;
   } finally {
+    settled = true;
     if (timer !== undefined) clearTimeout(timer);
     if (heartbeatTimer !== undefined) clearTimeout(heartbeatTimer);
     if (!controller.signal.aborted) controller.abort(new Interruption('CANCELLED'));
