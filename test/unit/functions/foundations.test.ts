@@ -105,3 +105,32 @@ describe('lambdaHandler', () => {
     await expect(handler({ n: 21 }, lambdaContext('test-fn'))).resolves.toEqual({ doubled: 42 });
   });
 });
+
+describe('handler cold start', () => {
+  it('fails to load with ConfigurationError naming the missing variable', async () => {
+    vi.resetModules();
+    vi.stubEnv('TRAINING_STATE_MACHINE_ARN', '');
+    try {
+      const loading = import('../../../functions/s3-trigger');
+      await expect(loading).rejects.toMatchObject({
+        name: 'ConfigurationError',
+        message: expect.stringContaining('TRAINING_STATE_MACHINE_ARN'),
+      });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('fails to load when an integer setting is malformed', async () => {
+    vi.resetModules();
+    vi.stubEnv('SCORE_BLOCK_ROWS', 'many');
+    try {
+      await expect(import('../../../functions/score-shard')).rejects.toMatchObject({
+        name: 'ConfigurationError',
+        message: expect.stringContaining('SCORE_BLOCK_ROWS'),
+      });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+});
