@@ -62,7 +62,9 @@ def load_sql():
 def read_raw(spark, uri, input_format):
     reader = spark.read
     if input_format == "csv":
-        return reader.option("header", "true").option("inferSchema", "false").option("mode", "PERMISSIVE").csv(uri)
+        # FAILFAST: a malformed row fails the job instead of becoming NULLs (the offline runner
+        # refuses the same files, naming the object and the line).
+        return reader.option("header", "true").option("inferSchema", "false").option("mode", "FAILFAST").csv(uri)
     if input_format == "parquet":
         return reader.parquet(uri)
     return reader.json(uri)  # JSON Lines

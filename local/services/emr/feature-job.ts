@@ -14,11 +14,13 @@
  * });
  * ```
  */
+import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { FeatureJobError } from '../../../shared/errors';
+import { FeatureJobError, FormatError } from '../../../shared/errors';
+import { CsvReader } from '../../../shared/formats/csv';
 
 /** The feature SQL shipped with the Spark job: the one both engines run. */
 export const FEATURE_SQL_FILE = path.resolve(
@@ -129,6 +131,9 @@ export async function runFeatureJob(options: FeatureJobOptions): Promise<Feature
   const sqlFile = options.sqlFile ?? FEATURE_SQL_FILE;
   const sql = (await readFile(sqlFile, 'utf8')).trim().replace(/;\s*$/, '');
   const inputs = await inputFiles(options.s3Root, args.input, args.inputFormat);
+  if (args.inputFormat === 'csv') {
+    for (const file of inputs) await validateCsv(file, uriOf(options.s3Root, file), options.signal);
+  }
   const outputDir = localPathOf(options.s3Root, args.output);
 
   const instance = await DuckDBInstance.create(':memory:');
@@ -199,6 +204,42 @@ export async function runFeatureJob(options: FeatureJobOptions): Promise<Feature
     options.signal?.removeEventListener('abort', abort);
     connection.closeSync();
     instance.closeSync();
+  }
+}
+
+/** `<s3Root>/bucket/key` → `s3://bucket/key`. */
+function uriOf(s3Root: string, file: string): string {
+  return `s3://${path.relative(path.resolve(s3Root), file).split(path.sep).join('/')}`;
+}
+
+/**
+ * Checks a raw CSV object the way Spark's FAILFAST reader would refuse it, before DuckDB's sniffer
+ * guesses around it: RFC 4180 syntax and one field per header column on every row. The error names
+ * the object and the line.
+ */
+async function validateCsv(file: string, uri: string, signal?: AbortSignal): Promise<void> {
+  const reader = new CsvReader({ source: uri });
+  let columns: number | undefined;
+  const check = (records: { fields: string[]; line: number }[]): void => {
+    for (const record of records) {
+      if (columns === undefined) {
+        columns = record.fields.length;
+      } else if (record.fields.length !== columns) {
+        throw new FeatureJobError(
+          `feature job: malformed CSV ${uri}, line ${record.line}: ${record.fields.length} fields where the header has ${columns}`,
+        );
+      }
+    }
+  };
+  try {
+    for await (const chunk of createReadStream(file, signal ? { signal } : {}))
+      check(reader.push(chunk as Buffer));
+    check(reader.end());
+  } catch (error) {
+    if (error instanceof FormatError) {
+      throw new FeatureJobError(`feature job: malformed CSV ${error.message}`, { cause: error });
+    }
+    throw error;
   }
 }
 

@@ -232,6 +232,32 @@ describe('the DuckDB feature job', () => {
     await expect(run).rejects.toThrow(/broken\.sql failed in DuckDB: .*no_such_column/);
   });
 
+  it.each([
+    ['an unterminated quote', 'C9999999,2026-01-01,"unterminated,12.5', /unterminated quoted field.*line 8/],
+    ['a row with too few fields', 'C9999999,2026-01-01,3', /line 8: 3 fields where the header has 11/],
+  ])('refuses a raw CSV with %s, naming the object and the line', async (_, row, message) => {
+    // Prepare
+    const lines = readFileSync(path.join(fixtures, 'raw.csv'), 'utf8').split('\n');
+    lines.splice(7, 0, row);
+    writeFileSync(path.join(s3Root, 'sparkmaker-data/incoming/broken.csv'), lines.join('\n'));
+
+    // Act
+    const run = runFeatureJob({
+      s3Root,
+      entryPointArguments: args(
+        's3://sparkmaker-data/incoming/broken.csv',
+        's3://sparkmaker-data/features/x/',
+        'train',
+      ),
+    });
+
+    // Assess
+    await expect(run).rejects.toThrow(FeatureJobError);
+    await expect(run).rejects.toThrow('s3://sparkmaker-data/incoming/broken.csv');
+    await expect(run).rejects.toThrow(message);
+    expect(existsSync(path.join(s3Root, 'sparkmaker-data/features/x/_SUCCESS'))).toBe(false);
+  });
+
   it('fails naming the input when there is nothing to read', async () => {
     // Act
     const run = runFeatureJob({
