@@ -33,7 +33,7 @@ function take(token: string): Waiter {
   return waiter;
 }
 
-/** SendTaskSuccess: completes the waiting task with `output`. Throws `TaskTimedOut` for an unknown token. */
+/** SendTaskSuccess: completes the waiting task with `output`. Throws `TaskDoesNotExist` for an unknown token. */
 export function sendTaskSuccess(token: string, output: unknown): void {
   take(token).resolve(output);
   waiters.delete(token);
