@@ -98,6 +98,34 @@ export function trainBooster(
   params: BoosterParams,
   options: TrainOptions = {},
 ): TrainedBooster {
+  const rounds = boostingRounds(train, validation, params, options);
+  for (let step = rounds.next(); ; step = rounds.next()) if (step.done === true) return step.value;
+}
+
+/**
+ * {@link trainBooster} that gives the event loop a turn after every round, so a local endpoint
+ * served by the same process keeps answering during a long training job.
+ */
+export async function trainBoosterAsync(
+  train: Dataset,
+  validation: Dataset | undefined,
+  params: BoosterParams,
+  options: TrainOptions = {},
+): Promise<TrainedBooster> {
+  const rounds = boostingRounds(train, validation, params, options);
+  for (let step = rounds.next(); ; step = rounds.next()) {
+    if (step.done === true) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The boosting loop as a generator: yields after each round, returns the model. */
+function* boostingRounds(
+  train: Dataset,
+  validation: Dataset | undefined,
+  params: BoosterParams,
+  options: TrainOptions,
+): Generator<number, TrainedBooster, void> {
   const { objective } = params;
   const groups = groupsOf(objective, params.numClass);
   checkLabels(objective, train.labels, params.numClass);
@@ -202,6 +230,7 @@ export function trainBooster(
     }
     evalLog.push(record);
     options.onRound?.(round, record);
+    yield round;
     if (stopping !== undefined && watched !== undefined) {
       const score = record[watched]!;
       const improved = bestIteration < 0 || (maximise ? score > bestScore : score < bestScore);

@@ -4,7 +4,7 @@
  * or `auto` (native when `/usr/bin/python3` can import xgboost, else embedded).
  */
 import type { EvalRecord } from './booster';
-import { trainBooster } from './booster';
+import { trainBoosterAsync } from './booster';
 import type { Dataset } from './dataset';
 import type { ValidatedHyperparameters } from './hyperparameters';
 import { boosterToJson } from './model-json';
@@ -85,7 +85,7 @@ export async function trainXgboost(
     };
   }
   const params = boosterParams(hp);
-  const model = trainBooster(train, validation, params);
+  const model = await trainBoosterAsync(train, validation, params);
   return {
     modelJson: boosterToJson(model),
     evalLog: model.evalLog,
