@@ -28,8 +28,12 @@ export function waitForToken(
 
 function take(token: string): Waiter {
   const waiter = waiters.get(token);
-  if (waiter === undefined)
-    throw new StatesError('TaskTimedOut', 'Task Timed Out: the task token is invalid or the task has ended.');
+  if (waiter === undefined) {
+    throw new StatesError(
+      'TaskDoesNotExist',
+      `No task is waiting for the task token '${token}' (invalid, or the task has ended).`,
+    );
+  }
   return waiter;
 }
 
