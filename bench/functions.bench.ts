@@ -34,6 +34,35 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
+/** Import times (ms) of a bundle, each in a fresh node process. */
+function importTimes(file: string): number[] {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const ms = execFileSync(process.execPath, ['--input-type=module', '-e', probe, file], {
+      env: { ...process.env, ...environment },
+      encoding: 'utf8',
+    });
+    times.push(Number(ms));
+  }
+  return times;
+}
+
+/** Bundles a snippet the same way as the handlers (to measure what the SDK alone costs). */
+async function bundleSnippet(contents: string, outfile: string): Promise<void> {
+  await build({
+    stdin: { contents, resolveDir: root, loader: 'ts' },
+    outfile,
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+    logLevel: 'silent',
+  });
+}
+
 export default async (): Promise<Record<string, unknown>> => {
   const names = readdirSync(join(root, 'functions'))
     .filter((f) => f.endsWith('.ts'))
@@ -41,6 +70,7 @@ export default async (): Promise<Record<string, unknown>> => {
     .sort();
   const loadBefore = loadavg()[0] ?? 0;
   const out = mkdtempSync(join(tmpdir(), 'sparkmaker-bench-functions-'));
+  const baselines: Record<string, number> = {};
   const functions: Record<
     string,
     { bytes: number; gzipBytes: number; importMs: number; importMsMin: number }
@@ -60,14 +90,7 @@ export default async (): Promise<Record<string, unknown>> => {
         banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
         logLevel: 'silent',
       });
-      const times: number[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        const ms = execFileSync(process.execPath, ['--input-type=module', '-e', probe, outfile], {
-          env: { ...process.env, ...environment },
-          encoding: 'utf8',
-        });
-        times.push(Number(ms));
-      }
+      const times = importTimes(outfile);
       functions[name] = {
         bytes: statSync(outfile).size,
         gzipBytes: gzipSync(readFileSync(outfile)).length,
@@ -75,6 +98,17 @@ export default async (): Promise<Record<string, unknown>> => {
         importMsMin: Math.round(Math.min(...times) * 10) / 10,
       };
     }
+    // Baselines measured the same way, for scale: an empty module, and the S3 client on its own.
+    const empty = join(out, 'empty.mjs');
+    await bundleSnippet('export {};', empty);
+    const sdk = join(out, 's3-client.mjs');
+    await bundleSnippet(
+      "import { S3Client } from '@aws-sdk/client-s3'; export const client = new S3Client({});",
+      sdk,
+    );
+    baselines.emptyModuleMs = Math.round(median(importTimes(empty)) * 10) / 10;
+    baselines.s3ClientOnlyMs = Math.round(median(importTimes(sdk)) * 10) / 10;
+    baselines.s3ClientOnlyBytes = statSync(sdk).size;
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -88,6 +122,7 @@ export default async (): Promise<Record<string, unknown>> => {
       after: Math.round((loadavg()[0] ?? 0) * 10) / 10,
     },
     functions,
+    baselines,
     slowestImportMs: slowest,
     meetsGoal: slowest <= GOAL_MS,
   };
