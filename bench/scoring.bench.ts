@@ -27,7 +27,7 @@ import numpy as np
 import xgboost as xgb
 out = sys.argv[1]
 rng = np.random.default_rng(7)
-n, p = 20000, ${FEATURES}
+n, p = 8000, ${FEATURES}
 X = rng.normal(size=(n, p)).astype(np.float32)
 X[rng.random(X.shape) < 0.1] = np.nan
 w = rng.normal(size=p)
@@ -106,7 +106,7 @@ async function speed(dir: string): Promise<Record<string, unknown>> {
 // ---------------------------------------------------------------------------------------------
 // Synthetic 10 MB artifact for the load-time figure.
 
-function syntheticBinf(trees: number, depth: number, features: number): Uint8Array {
+export function syntheticBinf(trees: number, depth: number, features: number): Uint8Array {
   const nodes = 2 ** (depth + 1) - 1;
   const size = 4 + 136 + 8 + 15 + 8 + 6 + 160 + trees * (148 + nodes * 36 + 4);
   const buf = new ArrayBuffer(size);
@@ -166,7 +166,7 @@ function syntheticBinf(trees: number, depth: number, features: number): Uint8Arr
   return u8.subarray(0, o);
 }
 
-function tarGz(name: string, data: Uint8Array): Uint8Array {
+export function tarGz(name: string, data: Uint8Array): Uint8Array {
   const header = new Uint8Array(512);
   const put = (s: string, at: number): void => {
     for (let i = 0; i < s.length; i++) header[at + i] = s.charCodeAt(i);
@@ -190,21 +190,27 @@ function tarGz(name: string, data: Uint8Array): Uint8Array {
   return gzipSync(padded);
 }
 
-function timeLoad(bytes: Uint8Array): number {
-  let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < 5; i++) {
+/** First load in this process (cold: what a Lambda cold start pays) and best of 5 after it. */
+function timeLoad(bytes: Uint8Array): { cold: number; warm: number } {
+  const times: number[] = [];
+  for (let i = 0; i < 6; i++) {
     const t = performance.now();
     loadModel(bytes);
-    best = Math.min(best, performance.now() - t);
+    times.push(performance.now() - t);
   }
-  return Number(best.toFixed(1));
+  return {
+    cold: Number((times[0] as number).toFixed(1)),
+    warm: Number(Math.min(...times.slice(1)).toFixed(1)),
+  };
 }
 
 function load(): Record<string, unknown> {
   const binf = syntheticBinf(1100, 7, 100);
   const artifact = tarGz('xgboost-model', binf);
+  const { cold, warm } = timeLoad(artifact);
   return {
-    loadModelTarGzMs: timeLoad(artifact),
+    loadModelTarGzColdMs: cold,
+    loadModelTarGzMs: warm,
     loadModelBinfBytes: binf.length,
     loadModelTarGzBytes: artifact.length,
     loadGoal: 'load of the ~10 MB artifact < 200 ms',

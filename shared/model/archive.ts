@@ -16,7 +16,6 @@ export interface TarEntry {
 }
 
 const BLOCK = 512;
-const latin1 = new TextDecoder('latin1');
 const utf8 = new TextDecoder('utf-8');
 
 /** True for the gzip magic `1f 8b`. */
@@ -27,7 +26,7 @@ export function isGzip(bytes: Uint8Array): boolean {
 /** True when the first block looks like a tar header (ustar magic, or a valid v7 checksum). */
 export function isTar(bytes: Uint8Array): boolean {
   if (bytes.length < BLOCK) return false;
-  if (latin1.decode(bytes.subarray(257, 262)) === 'ustar') return true;
+  if (latin1(bytes.subarray(257, 262)) === 'ustar') return true;
   const stored = parseOctal(bytes.subarray(148, 156));
   return stored !== undefined && stored === checksum(bytes.subarray(0, BLOCK));
 }
@@ -48,9 +47,17 @@ export function gunzip(bytes: Uint8Array, what = 'model archive'): Uint8Array {
   }
 }
 
-function cString(bytes: Uint8Array, decoder = latin1): string {
+/** Bytes as ISO-8859-1 text (tar header fields are ASCII; no TextDecoder: its first use loads ICU). */
+function latin1(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i] as number);
+  return s;
+}
+
+function cString(bytes: Uint8Array, utf8Name = false): string {
   const end = bytes.indexOf(0);
-  return decoder.decode(end === -1 ? bytes : bytes.subarray(0, end));
+  const field = end === -1 ? bytes : bytes.subarray(0, end);
+  return utf8Name ? utf8.decode(field) : latin1(field);
 }
 
 function parseOctal(field: Uint8Array): number | undefined {
@@ -60,7 +67,7 @@ function parseOctal(field: Uint8Array): number | undefined {
     for (let i = 1; i < field.length; i++) v = v * 256 + (field[i] as number);
     return v;
   }
-  const text = latin1.decode(field).replace(/\0.*$/s, '').trim();
+  const text = latin1(field).replace(/\0.*$/s, '').trim();
   if (text === '') return 0;
   if (!/^[0-7]+$/.test(text)) return undefined;
   return Number.parseInt(text, 8);
@@ -118,7 +125,7 @@ export function readTar(bytes: Uint8Array): TarEntry[] {
     const data = bytes.subarray(start, start + size);
     offset = start + Math.ceil(size / BLOCK) * BLOCK;
     if (type === 'L') {
-      longName = cString(data, utf8);
+      longName = cString(data, true);
       continue;
     }
     if (type === 'x') {
@@ -126,9 +133,9 @@ export function readTar(bytes: Uint8Array): TarEntry[] {
       continue;
     }
     if (type === 'g') continue;
-    let name = cString(header.subarray(0, 100), utf8);
-    const prefix = latin1.decode(header.subarray(257, 263)).startsWith('ustar')
-      ? cString(header.subarray(345, 500), utf8)
+    let name = cString(header.subarray(0, 100), true);
+    const prefix = latin1(header.subarray(257, 263)).startsWith('ustar')
+      ? cString(header.subarray(345, 500), true)
       : '';
     if (prefix !== '') name = `${prefix}/${name}`;
     if (longName !== undefined) name = longName;

@@ -35,7 +35,7 @@ export interface Predictions {
   readonly width: number;
 }
 
-const ROW_BLOCK = 256;
+const ROW_BLOCK = 1024;
 /** With `compile: 'auto'`, batches of at least this many rows trigger code generation. */
 export const COMPILE_AFTER_ROWS = 2000;
 
@@ -48,12 +48,14 @@ interface TreeCheck {
 function checkTree(tree: TreeSpec, index: number, numFeature: number): TreeCheck {
   const n = tree.left.length;
   const seen = new Uint8Array(n);
-  const stack: number[] = [0, 0];
+  // (node, depth) pairs; each node is pushed at most once before the cycle check stops the walk
+  const stack = new Int32Array(4 * n + 4);
+  let top = 2;
   let reachable = 0;
   let depth = 0;
-  while (stack.length > 0) {
-    const d = stack.pop() as number;
-    const node = stack.pop() as number;
+  while (top > 0) {
+    const d = stack[--top] as number;
+    const node = stack[--top] as number;
     if (!(node >= 0 && node < n)) {
       throw new ModelFormatError(`tree ${index}: child index ${node} is outside its ${n} nodes`);
     }
@@ -74,7 +76,12 @@ function checkTree(tree: TreeSpec, index: number, numFeature: number): TreeCheck
         `tree ${index}: node ${node} splits on feature ${f}, the model has ${numFeature} features`,
       );
     }
-    stack.push(left, d + 1, right, d + 1);
+    if (top + 4 > stack.length)
+      throw new ModelFormatError(`tree ${index}: more branches than nodes (a cycle)`);
+    stack[top++] = left;
+    stack[top++] = d + 1;
+    stack[top++] = right;
+    stack[top++] = d + 1;
   }
   return { reachable, depth };
 }
@@ -95,7 +102,7 @@ export class XGBoostModel {
   readonly #compilable: boolean;
   readonly #reachable: number[];
   #chunks: CompiledChunk[] | undefined;
-  readonly #flat: FlatTrees;
+  #flat: FlatTrees | undefined;
 
   private constructor(
     readonly spec: ModelSpec,
@@ -148,7 +155,6 @@ export class XGBoostModel {
     }
     this.treesUsed = end === 0 ? spec.trees.length : end;
     const checks = spec.trees.map((tree, i) => checkTree(tree, i, spec.numFeature));
-    this.#flat = flatten(spec.trees, spec.treeInfo, this.treesUsed);
     this.#compilable = !checks.slice(0, this.treesUsed).some((c) => c.depth > MAX_COMPILED_DEPTH);
     this.#reachable = checks.map((c) => c.reachable);
     this.#compileMode = options.compile ?? 'auto';
@@ -200,6 +206,7 @@ export class XGBoostModel {
         for (const chunk of chunks) chunk(x, this.numFeature, r0, r1, m, g);
       }
     } else {
+      this.#flat ??= flatten(this.spec.trees, this.spec.treeInfo, this.treesUsed);
       interpret(this.#flat, x, this.numFeature, rows, m, g);
     }
     return { values: m, rows, width: g };
