@@ -227,6 +227,35 @@ describe('the training state machine expressions', () => {
     expect(request.InputDataConfig).toHaveLength(1);
   });
 
+  it('name the jobs of a redriven execution with a -r<n> suffix, so failed jobs can run again', async () => {
+    // Prepare
+    const redriven = { context: { Execution: { RedriveCount: 2 } } };
+    const first = { context: { Execution: { RedriveCount: 0 } } };
+    const longName = `sm-${'x'.repeat(60)}`;
+    const emr = state(training, 'FeatureJob').Arguments as Record<string, unknown>;
+    const train = state(training, 'TrainModel').Arguments;
+    const transform = state(training, 'BatchTransform').Arguments as Record<string, unknown>;
+
+    // Act
+    const token = await evaluate(emr.ClientToken, { states: redriven, config });
+    const firstToken = await evaluate(emr.ClientToken, { states: first, config });
+    const request = (await evaluate(train, { states: redriven, config, channels, jobName: longName })) as {
+      TrainingJobName: string;
+    };
+    const transformName = await evaluate(transform.TransformJobName, {
+      states: redriven,
+      jobName: 'sm-train-1',
+    });
+    const modelName = await evaluate(transform.ModelName, { modelName: 'sm-train-1' });
+
+    // Assess
+    expect([token, firstToken]).toEqual([`${config.runId}-r2`, config.runId]);
+    expect(request.TrainingJobName).toHaveLength(63);
+    expect(request.TrainingJobName.endsWith('x-r2')).toBe(true);
+    expect(transformName).toBe('sm-train-1-r2');
+    expect(modelName).toBe('sm-train-1');
+  });
+
   it('batch-transform the label-first CSV test split and keep label,prediction', () => {
     // Prepare
     const args = state(training, 'BatchTransform').Arguments as Record<string, Record<string, unknown>>;
