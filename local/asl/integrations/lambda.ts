@@ -16,9 +16,9 @@ export interface LambdaInvokeResult {
   readonly executedVersion?: string;
   readonly statusCode?: number;
   /**
-   * The response body exactly as the function's runtime serialised it (optional). When given it is
-   * the error cause verbatim and sets Content-Length, as AWS reports them (a Python function's
-   * `json.dumps` spacing, for instance).
+   * The response body exactly as the function's runtime serialised it (optional). When given it sets
+   * Content-Length, and a bare function ARN reports it verbatim as the error cause, as AWS does (a
+   * Python function's `json.dumps` spacing, for instance); `lambda:invoke` re-serialises it compactly.
    */
   readonly rawPayload?: string;
 }
@@ -28,16 +28,20 @@ type Invoke = (functionName: string, payload: unknown, request: TaskRequest) => 
 const INVOKE = /^arn:[^:]+:states:::lambda:invoke(\.waitForTaskToken)?$/;
 const FUNCTION_ARN = /^arn:[^:]+:lambda:[^:]+:[^:]+:function:[^:]+(:[^:]+)?$/;
 
-/** Fails the task the way Step Functions reports a function error. */
-function failWith(result: LambdaInvokeResult): never {
+/**
+ * Fails the task the way Step Functions reports a function error. The optimized `lambda:invoke`
+ * integration re-serialises the error payload as compact JSON; a bare function ARN passes the
+ * function's response body through as it was written (`rawPayload` when the invoker has it).
+ */
+function failWith(result: LambdaInvokeResult, optimized: boolean): never {
   const payload = result.payload as { errorType?: unknown } | null;
   const errorType =
     typeof payload === 'object' && payload !== null && typeof payload.errorType === 'string'
       ? payload.errorType
       : 'Lambda.Unknown';
-  const cause =
-    result.rawPayload ??
-    (typeof result.payload === 'string' ? result.payload : JSON.stringify(result.payload ?? null));
+  const compact =
+    typeof result.payload === 'string' ? result.payload : JSON.stringify(result.payload ?? null);
+  const cause = optimized ? compact : (result.rawPayload ?? compact);
   throw new StatesError(errorType, cause);
 }
 
@@ -106,12 +110,12 @@ export function registerLambda(registry: ResourceRegistry, invoke: Invoke): void
     }
     const qualifier = typeof params.Qualifier === 'string' ? `:${params.Qualifier}` : '';
     const result = await invoke(`${functionName}${qualifier}`, rawPayload(params.Payload), request);
-    if (result.functionError !== undefined) failWith(result);
+    if (result.functionError !== undefined) failWith(result, true);
     return invokeResponse(result);
   });
   registry.register(FUNCTION_ARN, async (request) => {
     const result = await invoke(request.resource, request.input, request);
-    if (result.functionError !== undefined) failWith(result);
+    if (result.functionError !== undefined) failWith(result, false);
     return result.payload ?? null;
   });
 }

@@ -82,26 +82,38 @@ describe('registerLambda', () => {
     expect(result).toMatchObject({ status: 'FAILED', error: 'ValueError', cause: JSON.stringify(envelope) });
   });
 
-  it('reports the raw response body as cause and Content-Length when the invoker gives it', async () => {
+  it('reports a function error compactly for lambda:invoke and verbatim for a bare function ARN', async () => {
     const raw = '{"errorMessage": "bad", "errorType": "ValueError"}';
-    const failing = lambdas(() => ({
+    const { registry } = lambdas(() => ({
       payload: JSON.parse(raw),
       rawPayload: raw,
       functionError: 'Unhandled',
     }));
-    const failed = await execute(
+    const optimized = await execute(
       single({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'f' } }),
       {},
-      { registry: failing.registry },
+      { registry },
     );
-    expect(failed).toMatchObject({ error: 'ValueError', cause: raw });
-    const ok = lambdas(() => ({ payload: { a: 1 }, rawPayload: '{"a": 1}' }));
-    const succeeded = await execute(
+    const bare = await execute(
+      single({ Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:1:function:f' }),
+      {},
+      { registry },
+    );
+    expect(optimized).toMatchObject({
+      error: 'ValueError',
+      cause: '{"errorMessage":"bad","errorType":"ValueError"}',
+    });
+    expect(bare).toMatchObject({ error: 'ValueError', cause: raw });
+  });
+
+  it('sets Content-Length from the raw response body when the invoker gives it', async () => {
+    const { registry } = lambdas(() => ({ payload: { a: 1 }, rawPayload: '{"a": 1}' }));
+    const result = await execute(
       single({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'f' } }),
       {},
-      { registry: ok.registry },
+      { registry },
     );
-    expect(succeeded.output).toMatchObject({ SdkHttpMetadata: { HttpHeaders: { 'Content-Length': '8' } } });
+    expect(result.output).toMatchObject({ SdkHttpMetadata: { HttpHeaders: { 'Content-Length': '8' } } });
   });
 
   it('keeps a string error payload as the cause text verbatim', async () => {
