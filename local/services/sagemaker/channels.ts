@@ -138,24 +138,63 @@ async function download(
   return files;
 }
 
+/** A typed array that grows by doubling (rows arrive before their count is known). */
+class Growable<T extends Float32Array | Int32Array> {
+  length = 0;
+  constructor(
+    public data: T,
+    private readonly make: (n: number) => T,
+  ) {}
+
+  push(value: number): void {
+    if (this.length === this.data.length) this.grow(this.length + 1);
+    this.data[this.length++] = value;
+  }
+
+  pushAll(values: ArrayLike<number>): void {
+    if (this.length + values.length > this.data.length) this.grow(this.length + values.length);
+    for (let i = 0; i < values.length; i++) this.data[this.length + i] = values[i]!;
+    this.length += values.length;
+  }
+
+  private grow(min: number): void {
+    const next = this.make(Math.max(min, this.data.length * 2, 1024));
+    next.set(this.data.subarray(0, this.length) as never);
+    this.data = next;
+  }
+
+  view(): T {
+    return this.data.subarray(0, this.length) as T;
+  }
+}
+
+const floats = (): Growable<Float32Array> => new Growable(new Float32Array(1024), (n) => new Float32Array(n));
+const ints = (): Growable<Int32Array> => new Growable(new Int32Array(1024), (n) => new Int32Array(n));
+
 /** Rows gathered from several files before they become one dense {@link Dataset}. */
 class RowCollector {
-  values: number[] = [];
-  labels: number[] = [];
-  weights: number[] = [];
+  readonly values = floats();
+  readonly labels = floats();
+  readonly weights = floats();
   hasWeights = false;
-  rowStarts: number[] = [];
-  rowCols: number[] = [];
-  sparseIdx: number[] = [];
+  /** Start of each row in `values`. */
+  readonly rowStarts = ints();
+  /** -1 for a dense row, else the number of sparse entries (their columns are in `sparseIdx`). */
+  readonly rowCounts = ints();
+  readonly sparseIdx = ints();
   cols = 0;
+
+  get rows(): number {
+    return this.labels.length;
+  }
 
   addDense(label: number, features: ArrayLike<number>, weight?: number): void {
     this.labels.push(label);
     this.weights.push(weight ?? 1);
     if (weight !== undefined) this.hasWeights = true;
     this.rowStarts.push(this.values.length);
-    this.rowCols.push(-1);
-    for (let i = 0; i < features.length; i++) this.values.push(features[i]!);
+    this.rowCounts.push(-1);
+    this.values.pushAll(features);
     if (features.length > this.cols) this.cols = features.length;
   }
 
@@ -170,35 +209,40 @@ class RowCollector {
     this.weights.push(weight ?? 1);
     if (weight !== undefined) this.hasWeights = true;
     this.rowStarts.push(this.values.length);
-    this.rowCols.push(indices.length);
-    for (let i = 0; i < indices.length; i++) {
-      this.sparseIdx.push(indices[i]!);
-      this.values.push(values[i]!);
-      if (indices[i]! + 1 > this.cols) this.cols = indices[i]! + 1;
-    }
-    // sparse rows keep their indices in a parallel list, aligned with their values
+    this.rowCounts.push(indices.length);
+    this.sparseIdx.pushAll(indices);
+    this.values.pushAll(values);
+    for (let i = 0; i < indices.length; i++) if (indices[i]! + 1 > this.cols) this.cols = indices[i]! + 1;
     if (size > this.cols) this.cols = size;
   }
 
   toDataset(): Dataset {
-    const rows = this.labels.length;
+    const rows = this.rows;
     const cols = this.cols;
+    if (rows * cols > 2 ** 31 - 1) {
+      throw new ChannelError(
+        `the data set is too large to train offline: ${rows} rows x ${cols} features exceeds 2^31 values`,
+      );
+    }
+    const values = this.values.view();
+    const starts = this.rowStarts.view();
+    const counts = this.rowCounts.view();
+    const sparseIdx = this.sparseIdx.view();
     const out = new Float32Array(rows * cols).fill(Number.NaN);
     let sparseCursor = 0;
     for (let r = 0; r < rows; r++) {
-      const start = this.rowStarts[r]!;
-      const count = this.rowCols[r]!;
+      const start = starts[r]!;
+      const count = counts[r]!;
       if (count < 0) {
-        const end = r + 1 < rows ? this.rowStarts[r + 1]! : this.values.length;
-        for (let i = start; i < end; i++) out[r * cols + (i - start)] = this.values[i]!;
+        const end = r + 1 < rows ? starts[r + 1]! : values.length;
+        out.set(values.subarray(start, end), r * cols);
       } else {
-        for (let i = 0; i < count; i++)
-          out[r * cols + this.sparseIdx[sparseCursor + i]!] = this.values[start + i]!;
+        for (let i = 0; i < count; i++) out[r * cols + sparseIdx[sparseCursor + i]!] = values[start + i]!;
         sparseCursor += count;
       }
     }
-    const base = { rows, cols, values: out, labels: Float32Array.from(this.labels) };
-    return this.hasWeights ? { ...base, weights: Float32Array.from(this.weights) } : base;
+    const base = { rows, cols, values: out, labels: this.labels.view().slice() };
+    return this.hasWeights ? { ...base, weights: this.weights.view().slice() } : base;
   }
 }
 
@@ -340,7 +384,7 @@ export async function readChannel(
   else if (format === 'libsvm') readLibSvm(files, collector);
   else if (format === 'recordio-protobuf') readRecordIO(files, collector);
   else await readParquet(files, collector);
-  if (collector.labels.length === 0) {
+  if (collector.rows === 0) {
     throw new ChannelError(
       `No data in ${options.channel ?? 'train'} channel: no rows in ${files.length} file(s)`,
     );
