@@ -187,12 +187,16 @@ async function* csvBlocks(
       }
     }
   };
+  // Blocks stay at most `blockRows` rows however big a chunk the stream hands over.
   for await (const chunk of readObjectChunks(s3, location, shard.range)) {
-    take(reader.push(chunk));
-    if (ids.length >= blockRows) {
-      yield { ids, values: Float64Array.from(values) };
-      ids = [];
-      values = [];
+    const records = reader.push(chunk);
+    for (let i = 0; i < records.length; i += blockRows) {
+      take(records.slice(i, i + blockRows));
+      if (ids.length >= blockRows) {
+        yield { ids, values: Float64Array.from(values) };
+        ids = [];
+        values = [];
+      }
     }
   }
   take(reader.end());
