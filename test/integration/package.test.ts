@@ -5,12 +5,13 @@
  * (`@aws-cdk/aws-service-spec`), so a misspelt property fails here instead of on deploy.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { loadAwsServiceSpec } from '@aws-cdk/aws-service-spec';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -172,6 +173,55 @@ describe('the packaged CloudFormation template', () => {
       }
       expect(JSON.stringify(statement.Condition), where).toContain('iam:PassedToService');
     }
+  });
+
+  it('allows each function every AWS API call its bundled code makes', async () => {
+    // Prepare
+    const ours = sdkCommandsInSources();
+    const bundles = await build({
+      entryPoints: Object.fromEntries(
+        FUNCTIONS.map((fn) => [fn, path.join(serviceDir, 'functions', `${fn}.ts`)]),
+      ),
+      bundle: true,
+      write: false,
+      outdir: path.join(tmpdir(), 'sparkmaker-iam-check'),
+      format: 'esm',
+      platform: 'node',
+      target: 'node22',
+      mainFields: ['module', 'main'],
+      logLevel: 'silent',
+    });
+    const missing: string[] = [];
+    let checked = 0;
+
+    // Act
+    for (const output of bundles.outputFiles) {
+      const fn = path.basename(output.path, '.js');
+      const role = getAttTarget(
+        resource(`${logicalName(fn)}LambdaFunction`).Properties?.Role as Json,
+      ) as string;
+      const allowed = new Set(
+        statements()
+          .filter(({ where, statement }) => where === role && statement.Effect === 'Allow')
+          .flatMap(({ statement }) => actions(statement)),
+      );
+      const commands = new Set([...output.text.matchAll(/new (\w+Command)\(/g)].map((m) => m[1] as string));
+      for (const command of [...commands].filter((c) => ours.has(c))) {
+        const needed = IAM_ACTIONS[command];
+        if (!needed) {
+          missing.push(`${fn}: no IAM mapping for ${command} (add it to IAM_ACTIONS)`);
+          continue;
+        }
+        for (const action of needed) {
+          checked += 1;
+          if (!allowed.has(action)) missing.push(`${fn} (${role}): ${command} needs ${action}`);
+        }
+      }
+    }
+
+    // Assess
+    expect(checked).toBeGreaterThan(15);
+    expect(missing).toEqual([]);
   });
 
   it('scopes resources: only actions without resource-level permissions use Resource "*"', () => {
@@ -393,6 +443,50 @@ describe('npm run build (scripts/build.mjs)', () => {
     }
   });
 });
+
+/** The IAM actions each AWS SDK command the handlers send needs (HeadObject needs s3:GetObject). */
+const IAM_ACTIONS: Record<string, string[]> = {
+  GetObjectCommand: ['s3:GetObject'],
+  HeadObjectCommand: ['s3:GetObject'],
+  PutObjectCommand: ['s3:PutObject'],
+  CreateMultipartUploadCommand: ['s3:PutObject'],
+  UploadPartCommand: ['s3:PutObject'],
+  CompleteMultipartUploadCommand: ['s3:PutObject'],
+  AbortMultipartUploadCommand: ['s3:AbortMultipartUpload'],
+  DeleteObjectCommand: ['s3:DeleteObject'],
+  DeleteObjectsCommand: ['s3:DeleteObject'],
+  CopyObjectCommand: ['s3:GetObject', 's3:PutObject'],
+  ListObjectsV2Command: ['s3:ListBucket'],
+  StartExecutionCommand: ['states:StartExecution'],
+  DescribeExecutionCommand: ['states:DescribeExecution'],
+  CreateModelPackageCommand: ['sagemaker:CreateModelPackage'],
+  CreateModelPackageGroupCommand: ['sagemaker:CreateModelPackageGroup'],
+  DescribeModelPackageCommand: ['sagemaker:DescribeModelPackage'],
+  DescribeModelPackageGroupCommand: ['sagemaker:DescribeModelPackageGroup'],
+  ListModelPackagesCommand: ['sagemaker:ListModelPackages'],
+  UpdateModelPackageCommand: ['sagemaker:UpdateModelPackage'],
+  AddTagsCommand: ['sagemaker:AddTags'],
+  PutEventsCommand: ['events:PutEvents'],
+};
+
+/** `XCommand` names constructed in functions/ and shared/ (our calls, not the SDK's own). */
+function sdkCommandsInSources(): Set<string> {
+  const found = new Set<string>();
+  for (const dir of ['functions', 'shared']) {
+    for (const file of readdirSync(path.join(serviceDir, dir), { recursive: true }) as string[]) {
+      if (!file.endsWith('.ts')) continue;
+      const text = readFileSync(path.join(serviceDir, dir, file), 'utf8');
+      for (const match of text.matchAll(/new (\w+Command)\(/g)) found.add(match[1] as string);
+    }
+  }
+  return found;
+}
+
+/** osls's normalised function name: `plan-shards` → `PlanDashshards`. */
+function logicalName(fn: string): string {
+  const normalised = fn.replace(/-/g, 'Dash').replace(/_/g, 'Underscore');
+  return normalised.charAt(0).toUpperCase() + normalised.slice(1);
+}
 
 function resource(id: string): Resource {
   const found = template.Resources[id];
