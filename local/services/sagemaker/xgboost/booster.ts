@@ -80,8 +80,10 @@ export interface TrainOptions {
  * histogram work grows with the bin count, so large data sets get fewer (measured: 100k rows,
  * 4096 bins took 3× the time of 256, 1024 bins 1.4×).
  */
-export function exactMaxBins(rows: number): number {
-  return rows <= 32_768 ? 4096 : 1024;
+export function exactMaxBins(rows: number, cols: number): number {
+  const byRows = rows <= 32_768 ? 4096 : 1024;
+  // keep a node's histogram near 8 MiB (512k bins × 16 bytes) for wide data
+  return Math.max(256, Math.min(byRows, Math.floor(524_288 / Math.max(1, cols))));
 }
 
 /** XGBoost 1.7's `tree_method` heuristic: `auto` is `exact` below 4M rows (single machine). */
@@ -134,7 +136,7 @@ function* boostingRounds(
   const method = treeMethodFor(params.treeMethod, train.rows);
   const q = quantise(
     train,
-    method === 'exact' ? exactMaxBins(train.rows) : params.maxBin,
+    method === 'exact' ? exactMaxBins(train.rows, train.cols) : params.maxBin,
     method === 'exact',
   );
   const builder = new HistTreeBuilder(q, { ...params, method }, random);
