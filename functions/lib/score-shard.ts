@@ -260,11 +260,13 @@ async function* jsonBlocks(
     const text = carry + decoder.decode(chunk, { stream: true });
     const lines = text.split('\n');
     carry = lines.pop() ?? '';
-    for (const l of lines) takeLine(l);
-    if (ids.length >= (options.blockRows ?? 4096)) {
-      yield { ids, values: Float64Array.from(values) };
-      ids = [];
-      values = [];
+    for (const l of lines) {
+      takeLine(l);
+      if (ids.length >= (options.blockRows ?? 4096)) {
+        yield { ids, values: Float64Array.from(values) };
+        ids = [];
+        values = [];
+      }
     }
   }
   takeLine(carry + decoder.decode());
