@@ -118,6 +118,23 @@ export const XGBOOST_HYPERPARAMETERS: readonly string[] = [
   'verbosity',
 ];
 
+/** XGBoost objectives the evaluation step and the in-process scorer support. */
+export const OBJECTIVES: readonly string[] = [
+  'binary:logistic',
+  'binary:logitraw',
+  'binary:hinge',
+  'reg:squarederror',
+  'reg:squaredlogerror',
+  'reg:logistic',
+  'reg:pseudohubererror',
+  'reg:absoluteerror',
+  'reg:gamma',
+  'reg:tweedie',
+  'count:poisson',
+  'multi:softmax',
+  'multi:softprob',
+];
+
 const CLASSIFICATION_METRICS: Record<string, readonly GateMetric[]> = {
   'binary:logistic': ['auc', 'logloss', 'accuracy'],
   'binary:hinge': ['auc', 'logloss', 'accuracy'],
@@ -273,6 +290,13 @@ export function normaliseTrainingInput(raw: unknown, runId: string, defaults: Ru
       );
   }
   const objective = hyperparameters.objective ?? 'binary:logistic';
+  if (!OBJECTIVES.includes(objective)) {
+    const near = closest(objective, OBJECTIVES);
+    problems.add(
+      'hyperparameters.objective',
+      `hyperparameters.objective '${objective}' is not an objective sparkmaker can evaluate and score${near === undefined ? ` (one of ${OBJECTIVES.join(', ')})` : ` (did you mean '${near}'?)`}`,
+    );
+  }
   if (hp?.has('num_round') === true && !/^[1-9][0-9]*$/.test(hyperparameters.num_round ?? '')) {
     hp.problem(
       'num_round',

@@ -105,6 +105,16 @@ describe('validate-input for training', () => {
     expect(error.message).toContain("did you mean 'hyperparameters.max_depth'?");
   });
 
+  it('suggests the objective a typo was meant to be', async () => {
+    const error = await rejection('training', {
+      input: { uri: 's3://b-1/k.csv' },
+      hyperparameters: { objective: 'binary:logistc' },
+      gate: { metric: 'auc' },
+    });
+    expect(error.field).toBe('hyperparameters.objective');
+    expect(error.message).toContain("did you mean 'binary:logistic'?");
+  });
+
   it('names the field path and the range of an out-of-range number', async () => {
     const error = await rejection('training', {
       input: { uri: 's3://b-1/k.csv' },
