@@ -145,9 +145,10 @@ export function fma(a: number, b: number, c: number): number {
   const r = s + u;
   const b3 = r - s;
   const w = s - (r - b3) + (u - b3); // r + w = s + u exactly
-  // r is RN(s + u). It is RN(exact) unless exact = r + w + uErr crosses a midpoint of r: only
-  // possible when |w| is within |uErr| of half an ulp of r (or when w is an exact tie).
-  if (uErr === 0 && Math.abs(w) !== halfUlp(r)) return r;
+  // r is RN(s + u); the exact value is r + w + uErr. r is also RN(exact) when the remainder is
+  // well inside half an ulp of r (cheap test first), or clearly away from the half-ulp boundary.
+  const rest = w + uErr;
+  if (r + 2 * rest === r && r - 2 * rest === r) return r;
   const h = halfUlp(r);
   if (Math.abs(Math.abs(w) - h) > 2 * Math.abs(uErr) && Math.abs(w) !== h) return r;
   return exactSum3(s, f, e);
