@@ -2,6 +2,7 @@
  * The SageMaker Model Registry side of the workflows: register a trained model as a package version
  * (creating the group on first use), and resolve the latest Approved package for scoring.
  */
+import { createHash } from 'node:crypto';
 import {
   CreateModelPackageCommand,
   CreateModelPackageGroupCommand,
@@ -46,6 +47,15 @@ function isAlreadyThere(error: unknown): boolean {
   );
 }
 
+/**
+ * The idempotency token of a run's registration: CreateModelPackage takes 1-36 characters of
+ * `[a-zA-Z0-9-]`, so the run id (up to 80 characters, `_` allowed) is hashed rather than cut, which
+ * could make two runs share a token.
+ */
+export function clientToken(runId: string): string {
+  return createHash('sha256').update(runId).digest('hex').slice(0, 36);
+}
+
 /** Makes the model package group unless it exists (a concurrent creation counts as existing). */
 export async function ensureModelPackageGroup(sm: SageMakerClient, name: string): Promise<void> {
   try {
@@ -85,7 +95,7 @@ export async function registerModel(
       ModelPackageGroupName: request.modelPackageGroup,
       ModelPackageDescription: `sparkmaker run ${request.runId}`,
       ModelApprovalStatus: request.approvalStatus,
-      ClientToken: request.runId.slice(0, 36),
+      ClientToken: clientToken(request.runId),
       InferenceSpecification: {
         Containers: [{ Image: request.image, ModelDataUrl: request.modelDataUrl }],
         SupportedContentTypes: ['text/csv', 'text/libsvm', 'application/x-recordio-protobuf'],

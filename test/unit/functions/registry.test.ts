@@ -57,7 +57,7 @@ describe('register-model', () => {
     expect(sm.commandCalls(CreateModelPackageGroupCommand)).toHaveLength(1);
     const input = sm.commandCalls(CreateModelPackageCommand)[0]?.args[0].input;
     expect(input?.ModelApprovalStatus).toBe('Approved');
-    expect(input?.ClientToken).toBe('train-1');
+    expect(input?.ClientToken).toMatch(/^[0-9a-f]{36}$/);
     expect(input?.InferenceSpecification?.Containers?.[0]).toEqual({
       Image: registration.image,
       ModelDataUrl: registration.modelDataUrl,
@@ -67,6 +67,19 @@ describe('register-model', () => {
       featureColumnsUri: registration.featureColumnsUri,
       'metric:auc': '0.91',
     });
+  });
+
+  it('registers a retried run with the same idempotency token, and another run with another', async () => {
+    sm.on(DescribeModelPackageGroupCommand).resolves({ ModelPackageGroupName: 'churn' });
+    sm.on(CreateModelPackageCommand).resolves({ ModelPackageArn: 'arn:pkg/churn/1' });
+    const long = `train_${'x'.repeat(40)}`;
+    await register({ ...registration, runId: `${long}-a` }, context);
+    await register({ ...registration, runId: `${long}-a` }, context);
+    await register({ ...registration, runId: `${long}-b` }, context);
+    const tokens = sm.commandCalls(CreateModelPackageCommand).map((c) => c.args[0].input.ClientToken);
+    expect(tokens[0]).toBe(tokens[1]);
+    expect(tokens[2]).not.toBe(tokens[0]);
+    for (const token of tokens) expect(token).toMatch(/^[a-zA-Z0-9-]{1,36}$/);
   });
 
   it('leaves an existing group alone', async () => {
