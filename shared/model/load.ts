@@ -2,7 +2,7 @@
  * One entry point for every way a model arrives: `model.tar.gz` (or `.tar`), a gzip-compressed model
  * file, or a bare model file in binf, JSON or UBJSON — detected from the bytes, never the file name.
  */
-import { ModelFormatError } from '../errors';
+import { ModelFormatError, UnsupportedModelError } from '../errors';
 import { gunzip, isGzip, isTar, pickModelEntry, readTar } from './archive';
 import { isBinf, parseBinf } from './binf';
 import { modelSpecFromDocument } from './json-model';
@@ -99,6 +99,11 @@ export function parseModel(bytes: Uint8Array): ModelSpec {
   const data = unwrapArtifact(bytes);
   if (data.length === 0) throw new ModelFormatError('model file is empty');
   if (isBinf(data)) return parseBinf(data, (o, m) => predTransformScalar(objectiveInfo(o), m));
+  if (data[0] === 0x80 && (data[1] as number) >= 2 && (data[1] as number) <= 5) {
+    throw new UnsupportedModelError(
+      'the model is a pickled Python object; save it with Booster.save_model (binary, .json or .ubj) instead',
+    );
+  }
   const first = firstNonSpace(data);
   if (data[0] === 0x7b && UBJSON_KEY_MARKERS.has(data[1] as number)) {
     return modelSpecFromDocument(decodeUbjson(data), 'ubj');

@@ -114,6 +114,14 @@ describe('loadModel', () => {
     }
   });
 
+  it('refuses a pickled Booster with an UnsupportedModelError that says how to save it', () => {
+    // Prepare: the first bytes of pickle protocol 4
+    const pickled = new Uint8Array([0x80, 0x04, 0x95, 0x10, 0, 0, 0, 0, 0, 0, 0]);
+    // Act / Assess
+    expect(() => loadModel(pickled)).toThrow(UnsupportedModelError);
+    expect(() => loadModel(pickled)).toThrow(/save_model/);
+  });
+
   it('refuses an archive of several models (a k-fold ensemble) with an UnsupportedModelError', () => {
     // Prepare
     const artifact = gzipSync(
