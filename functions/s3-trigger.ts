@@ -2,7 +2,7 @@
  * s3-trigger: EventBridge "Object Created" on the data bucket's `incoming/` prefix → StartExecution of
  * the training state machine. The execution name derives from bucket, key and ETag, so a duplicate
  * event (EventBridge delivers at least once) finds ExecutionAlreadyExists and does nothing. Keys that
- * are not data (`_SUCCESS`, folders, unknown extensions) are ignored.
+ * are not data (`_SUCCESS`, folders, unknown extensions, empty objects) are ignored.
  */
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { sfnClient } from '../shared/clients';
@@ -24,7 +24,7 @@ export interface TriggerResult {
 export const handler = lambdaHandler('s3-trigger', async (event: unknown, { logger, metrics }) => {
   const result: TriggerResult = { started: [], duplicates: [], ignored: [] };
   for (const object of createdObjects(event)) {
-    const format = formatOfKey(object.key);
+    const format = formatOfKey(object.key, object.size);
     if (format === undefined) {
       logger.info('ignoring a key that is not data', { bucket: object.bucket, key: object.key });
       result.ignored.push(object.key);

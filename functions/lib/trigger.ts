@@ -15,6 +15,8 @@ export interface CreatedObject {
   readonly key: string;
   /** ETag without quotes. */
   readonly etag: string;
+  /** Size in bytes when the event gives it. */
+  readonly size?: number;
 }
 
 function fail(message: string, field: string): never {
@@ -53,7 +55,13 @@ export function createdObjects(event: unknown): CreatedObject[] {
       const key = s3?.object?.key;
       if (typeof bucket !== 'string') fail('missing bucket name', `Records[${i}].s3.bucket.name`);
       if (typeof key !== 'string') fail('missing object key', `Records[${i}].s3.object.key`);
-      return { bucket, key: decodeNotificationKey(key), etag: unquote(s3?.object?.eTag) };
+      const size = (s3?.object as { size?: unknown } | undefined)?.size;
+      return {
+        bucket,
+        key: decodeNotificationKey(key),
+        etag: unquote(s3?.object?.eTag),
+        ...(typeof size === 'number' ? { size } : {}),
+      };
     });
   }
   if (e['detail-type'] !== 'Object Created') {
@@ -66,16 +74,19 @@ export function createdObjects(event: unknown): CreatedObject[] {
   const key = detail?.object?.key;
   if (typeof bucket !== 'string' || bucket === '') fail('missing bucket name', 'detail.bucket.name');
   if (typeof key !== 'string' || key === '') fail('missing object key', 'detail.object.key');
-  return [{ bucket, key, etag: unquote(detail?.object?.etag) }];
+  const size = (detail?.object as { size?: unknown } | undefined)?.size;
+  return [
+    { bucket, key, etag: unquote(detail?.object?.etag), ...(typeof size === 'number' ? { size } : {}) },
+  ];
 }
 
 function unquote(etag: unknown): string {
   return typeof etag === 'string' ? etag.replace(/^"|"$/g, '') : '';
 }
 
-/** The input format of a data key, or `undefined` for keys that do not start a run. */
-export function formatOfKey(key: string): InputFormat | undefined {
-  if (!isDataKey(key)) return undefined;
+/** The input format of a data key, or `undefined` for keys (and empty objects) that do not start a run. */
+export function formatOfKey(key: string, size?: number): InputFormat | undefined {
+  if (!isDataKey(key) || size === 0) return undefined;
   const lower = key.toLowerCase();
   if (lower.endsWith('.csv')) return 'csv';
   if (lower.endsWith('.parquet')) return 'parquet';

@@ -115,6 +115,14 @@ describe('s3-trigger', () => {
     },
   );
 
+  it('ignores an empty object, which cannot hold training data', async () => {
+    const event = objectCreated('incoming/empty.csv') as { detail: { object: { size: number } } };
+    event.detail.object.size = 0;
+    const result = await handler(event, context);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect(result.ignored).toEqual(['incoming/empty.csv']);
+  });
+
   it('reports throttling as a TransientError so the invocation is retried', async () => {
     sfn.on(StartExecutionCommand).rejects(
       Object.assign(new Error('Rate exceeded'), {
