@@ -260,9 +260,11 @@ function sniffDelimiter(firstLine: string, file: string): string {
 function readCsv(files: readonly ChannelFile[], collector: RowCollector, csvWeights: boolean): void {
   for (const file of files) {
     const text = file.bytes;
-    const newline = text.indexOf(0x0a);
-    const firstLine = utf8Text(text, 0, newline < 0 ? text.length : newline).replace(/\r$/, '');
-    if (firstLine.trim() === '') continue;
+    const firstLine = utf8Text(text, 0, Math.min(text.length, 65_536))
+      .split('\n')
+      .find((line) => line.trim() !== '')
+      ?.replace(/\r$/, '');
+    if (firstLine === undefined) continue;
     const delimiter = sniffDelimiter(firstLine, file.name);
     try {
       const reader = new NumericCsvReader({ delimiter, source: file.name });
@@ -276,22 +278,16 @@ function readCsv(files: readonly ChannelFile[], collector: RowCollector, csvWeig
           if (Number.isNaN(label)) {
             throw new ChannelError(`the label (column 1) is empty at line ${batch.lines[r]} of ${file.name}`);
           }
-          if (csvWeights) addDenseRow(collector, label, row.subarray(2), row[1]);
-          else addDenseRow(collector, label, row.subarray(1));
+          if (csvWeights) collector.addDense(label, row.subarray(2), row[1]);
+          else collector.addDense(label, row.subarray(1));
         }
       }
     } catch (error) {
-      if (error instanceof ChannelError)
-        throw new ChannelError(`Failed to load csv data with exception:\n${error.message}`);
       throw new ChannelError(`Failed to load csv data with exception:\n${(error as Error).message}`, {
         cause: error,
       });
     }
   }
-}
-
-function addDenseRow(collector: RowCollector, label: number, features: Float64Array, weight?: number): void {
-  collector.addDense(label, features, weight);
 }
 
 function readLibSvm(files: readonly ChannelFile[], collector: RowCollector): void {
