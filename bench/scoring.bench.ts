@@ -4,10 +4,12 @@
  * - A 300-tree depth-6 `binary:logistic` model on 50 features is trained by Debian's python3-xgboost
  *   (when `/usr/bin/python3 -c 'import xgboost'` works) and saved as the SageMaker artifact would be
  *   (binf). 100 000 rows (10 % missing) are scored by native `Booster.predict` with `nthread=1`
- *   (fresh DMatrix per repetition, only `predict` timed, best of 3) and by `XGBoostModel.predict`
- *   (best of 5), in this one run; the predictions are compared bit for bit.
- * - Model load: a synthetic ~10 MB binf model in a `model.tar.gz`, plus the same model as JSON and
- *   UBJSON-sized JSON, loaded with `loadModel` (gunzip + tar + parse + validate + compile).
+ *   (fresh DMatrix per repetition, only `predict` timed, best of 3, run before and after ours since
+ *   the machine is shared) and by `XGBoostModel.predict` (best of 5), in this one run; the
+ *   predictions are compared bit for bit.
+ * - Model load: a synthetic ~10 MB binf model (1100 complete depth-7 trees) in a `model.tar.gz`,
+ *   loaded with `loadModel` (gunzip + tar + parse + validate); the first load in the process (cold)
+ *   and the best of the next five. Code generation happens at the first large batch, not at load.
  * Goals: ratio ≥ 1.0 (never < 0.5); load of the 10 MB artifact < 200 ms.
  */
 import { spawnSync } from 'node:child_process';
@@ -21,8 +23,8 @@ const PYTHON = '/usr/bin/python3';
 const ROWS = 100_000;
 const FEATURES = 50;
 
-const NATIVE = String.raw`
-import json, sys, time
+const TRAIN = String.raw`
+import sys
 import numpy as np
 import xgboost as xgb
 out = sys.argv[1]
@@ -38,6 +40,15 @@ b.save_model(out + "/xgboost-model")
 R = rng.normal(size=(${ROWS}, p)).astype(np.float32)
 R[rng.random(R.shape) < 0.1] = np.nan
 R.astype("<f4").tofile(out + "/rows.bin")
+`;
+
+/** Native single-thread predict: fresh DMatrix per repetition (XGBoost caches predictions per DMatrix). */
+const PREDICT = String.raw`
+import json, sys, time
+import numpy as np
+import xgboost as xgb
+out = sys.argv[1]
+R = np.fromfile(out + "/rows.bin", dtype="<f4").reshape(-1, ${FEATURES})
 bst = xgb.Booster(model_file=out + "/xgboost-model")
 bst.set_param({"nthread": 1})
 times = []
@@ -47,7 +58,7 @@ for _ in range(3):
     pred = bst.predict(d)
     times.append(time.perf_counter() - t)
 pred.astype("<f4").tofile(out + "/pred.bin")
-print(json.dumps({"seconds": min(times), "rows": int(R.shape[0]), "nodes": sum(len(t.split("\n")) - 1 for t in bst.get_dump())}))
+print(json.dumps({"seconds": min(times), "rows": int(R.shape[0])}))
 `;
 
 function hasNativeXgboost(): boolean {
@@ -63,12 +74,18 @@ function floats(path: string): Float32Array {
 }
 
 async function speed(dir: string): Promise<Record<string, unknown>> {
-  const py = spawnSync(PYTHON, ['-c', NATIVE, dir], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (py.status !== 0) throw new Error(`native XGBoost failed: ${py.stderr}`);
-  const native = JSON.parse(py.stdout.trim().split('\n').pop() as string) as {
-    seconds: number;
-    rows: number;
+  const python = (script: string): string => {
+    const py = spawnSync(PYTHON, ['-c', script, dir], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (py.status !== 0) throw new Error(`native XGBoost failed: ${py.stderr}`);
+    return py.stdout.trim().split('\n').pop() as string;
   };
+  const nativeRate = (): number => {
+    const r = JSON.parse(python(PREDICT)) as { seconds: number; rows: number };
+    return r.rows / r.seconds;
+  };
+  python(TRAIN);
+  // The machine is shared: time native before and after ours and keep the best of each.
+  const nativeRates = [nativeRate()];
   const model = loadModel(readFileSync(join(dir, 'xgboost-model')));
   const x = floats(join(dir, 'rows.bin'));
   const expected = floats(join(dir, 'pred.bin'));
@@ -89,15 +106,17 @@ async function speed(dir: string): Promise<Record<string, unknown>> {
     interpreted.predict(x, rows);
     bestInterp = Math.min(bestInterp, (performance.now() - t) / 1000);
   }
+  nativeRates.push(nativeRate());
   const ours = rows / best;
-  const nativeRate = native.rows / native.seconds;
+  const nativeBest = Math.max(...nativeRates);
   return {
     model: '300 trees, depth 6, 50 features, binary:logistic (binf)',
     rows,
     oursRowsPerSecond: Math.round(ours),
     oursInterpreterRowsPerSecond: Math.round(rows / bestInterp),
-    nativeRowsPerSecond: Math.round(nativeRate),
-    ratio: Number((ours / nativeRate).toFixed(3)),
+    nativeRowsPerSecond: Math.round(nativeBest),
+    nativeRowsPerSecondRuns: nativeRates.map(Math.round),
+    ratio: Number((ours / nativeBest).toFixed(3)),
     predictionsNotBitIdentical: mismatches,
     goal: 'ratio >= 1.0 (never < 0.5), 0 mismatches',
   };

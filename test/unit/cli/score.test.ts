@@ -106,6 +106,20 @@ describe('sparkmaker score', () => {
     ).rejects.toThrow(UnsupportedModelError);
   });
 
+  it('prints its usage with --help', async () => {
+    // Prepare
+    const out: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out.push(String(chunk));
+      return true;
+    });
+    // Act
+    const code = await command.run(['--help']);
+    // Assess
+    expect(code).toBe(0);
+    expect(out.join('')).toMatch(/^Usage: sparkmaker score --model/);
+  });
+
   it('refuses a missing option or an unknown content type as a usage error', async () => {
     await expect(command.run(['--model', fixture('dart.json')])).rejects.toThrow(UsageError);
     await expect(
