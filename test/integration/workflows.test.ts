@@ -209,10 +209,7 @@ describe('the offline workflows end to end', () => {
     expect((await files(dir)).filter((f) => f.endsWith('.csv'))).toEqual(names);
   });
 
-  // Pending on the feature job (local/services/emr/feature-job.ts, jobs/features): DuckDB's CSV sniffer
-  // turns a malformed row into a Binder Error that names neither the file nor the line. Enable this
-  // test once the job validates raw CSV (file + line) before running the SQL.
-  it.skip('fails a run on a malformed input file, naming the file and the line', async () => {
+  it('fails a run on a malformed input file, naming the file and the line', async () => {
     const good = customersCsv({ rows: 20, seed: 9, dates: ['2024-06-01'], labelled: true }).split('\n');
     good.splice(7, 0, 'C9999999,2024-06-01,"unterminated,12.5');
     await runtime.store.putObject(DATA, 'incoming/broken.csv', good.join('\n'));
