@@ -96,6 +96,49 @@ describe('the conformance runner', () => {
     expect(outcome.error).toBe('Exception');
   });
 
+  it("loads the case's S3 objects for a Distributed Map ItemReader", async () => {
+    const items = [{ n: 1 }, { n: 2 }];
+    const testCase: ConformanceCase = {
+      id: 'synthetic-item-reader',
+      definition: {
+        StartAt: 'Map',
+        States: {
+          Map: {
+            Type: 'Map',
+            ItemReader: {
+              Resource: 'arn:aws:states:::s3:getObject',
+              ReaderConfig: { InputType: 'JSON' },
+              Parameters: { Bucket: 'bucket-1', Key: 'items.json' },
+            },
+            ItemProcessor: {
+              ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+              StartAt: 'P',
+              States: { P: { Type: 'Pass', End: true } },
+            },
+            End: true,
+          },
+        },
+      },
+      input: {},
+      expected: { status: 'SUCCEEDED', output: items },
+      s3_objects: { 'bucket-1/items.json': { text: JSON.stringify(items) } },
+    };
+
+    const outcome = await runCase(testCase);
+
+    expect(outcome.differences).toEqual([]);
+    expect(outcome.pass).toBe(true);
+  });
+
+  it('reports a case AWS aborted as ABORTED after stopping it like the recording did', async () => {
+    const wait = { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 60, End: true } } };
+
+    const outcome = await runCase(lambdaCase('id_function', { status: 'ABORTED' }, wait));
+
+    expect(outcome.status).toBe('ABORTED');
+    expect(outcome.pass).toBe(true);
+  });
+
   it('stops a case at its time limit', async () => {
     const wait = { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 3600, End: true } } };
     const outcome = await runCase(lambdaCase('id_function', { status: 'SUCCEEDED', output: {} }, wait), {
