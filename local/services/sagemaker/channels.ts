@@ -354,7 +354,14 @@ async function readParquet(files: readonly ChannelFile[], collector: RowCollecto
         },
       });
       rows.forEach((row, i) => {
-        const numbers = row.map((v) => (v === null || v === undefined ? Number.NaN : Number(v)));
+        const numbers = row.map((v, c) => {
+          if (v === null || v === undefined) return Number.NaN;
+          if (typeof v === 'number') return v;
+          if (typeof v === 'bigint' || typeof v === 'boolean') return Number(v);
+          throw new Error(
+            `row ${i + 1} of ${file.name}: column ${c} holds ${typeof v === 'string' ? `'${v.slice(0, 40)}'` : typeof v}, expected a number (XGBoost trains on numeric columns only)`,
+          );
+        });
         const label = numbers[0];
         if (label === undefined || Number.isNaN(label)) {
           throw new Error(`row ${i + 1} of ${file.name}: column 0 (the label) is null or not a number`);

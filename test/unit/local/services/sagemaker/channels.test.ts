@@ -96,6 +96,20 @@ describe('readChannel', () => {
     expect(Array.from(data.values)).toEqual([0.5, 2, Number.NaN, 3]);
   });
 
+  it('fails a Parquet channel with a text column, naming the row and column', async () => {
+    const buffer = parquetWriteBuffer({
+      columnData: [
+        { name: 'label', data: [1], type: 'DOUBLE' },
+        { name: 'customer_id', data: ['c-1'], type: 'STRING' },
+      ],
+    });
+    const reason = await failure(
+      readChannel([{ name: 'p.parquet', bytes: new Uint8Array(buffer) }], 'parquet'),
+    );
+    expect(reason).toMatch(/^Failed to load parquet data with exception:\n/);
+    expect(reason).toContain("row 1 of p.parquet: column 1 holds 'c-1', expected a number");
+  });
+
   it('fails a malformed CSV channel naming the file and line', async () => {
     const reason = await failure(
       readChannel([{ name: 'train/a.csv', bytes: bytes('1,2,3\n0,x,3\n') }], 'csv'),
