@@ -114,9 +114,13 @@ function defaultFeatures(names: readonly string[]): string[] {
 }
 
 function featureValue(text: string, source: string, line: number, field: string): number {
+  if (text === '') return Number.NaN;
+  // Number() skips surrounding whitespace itself; only a blank field (which it reads as 0) and an
+  // invalid one need the slower look.
+  const value = Number(text);
+  if (value !== 0 && !Number.isNaN(value)) return value;
   const trimmed = text.trim();
   if (trimmed === '') return Number.NaN;
-  const value = Number(trimmed);
   if (Number.isNaN(value)) {
     throw new CsvFormatError(`expected a number, got ${JSON.stringify(trimmed.slice(0, 40))}`, {
       source,

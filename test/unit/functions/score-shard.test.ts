@@ -215,6 +215,25 @@ describe('score-shard', () => {
     expect(modelReads).toHaveLength(1);
   });
 
+  it('reads a blank or padded field as XGBoost does: blank is missing, padding is ignored', async () => {
+    const blank = `customer_id,${features.join(',')}\nc0,${features.map(() => ' ').join(',')}\nc1,${(
+      inputRows[1] ?? ''
+    )
+      .split(',')
+      .map((v) => ` ${v} `)
+      .join(',')}\n`;
+    await fake.store.putObject('data', 'f/blank.csv', blank);
+    await handler(
+      {
+        Items: [{ shardId: '00000', source: 's3://data/f/blank.csv', format: 'csv' }],
+        BatchInput: batchInput,
+      },
+      context,
+    );
+    const { scores } = outputScores(await fake.text('data', 'scores/dt=2024-01-01/part-00000.csv'));
+    expect(scores).toEqual(expectedScores.slice(0, 2));
+  });
+
   it('fails a shard with a non-numeric feature, naming the line and column, and writes nothing', async () => {
     await fake.store.putObject('data', 'f/bad.csv', 'customer_id,f_0\nc1,0.5\nc2,abc\n');
     const error = await handler(
