@@ -229,7 +229,8 @@ class RowWriter {
 /**
  * Column sniffing for CSV and JSON Lines: a column is numeric when at least half of its present
  * sample values are numbers (so one typo like `abc` in an `age` column does not drop the column: the
- * row is quarantined instead), and at least one is. Missing values (empty, null) do not count.
+ * row is quarantined instead). Missing values (empty, null) do not count, so a column with no value
+ * in the sample counts as numeric.
  */
 function mostlyNumeric(values: readonly unknown[]): boolean {
   let numbers = 0;
@@ -239,7 +240,7 @@ function mostlyNumeric(values: readonly unknown[]): boolean {
     if (n === undefined) others++;
     else if (!Number.isNaN(n) || (typeof v === 'string' && v.trim().length > 0)) numbers++;
   }
-  return numbers > 0 && numbers >= others;
+  return numbers >= others;
 }
 
 /** Turns a JSON or Parquet cell into a number: NaN for missing, undefined when it is not a number. */

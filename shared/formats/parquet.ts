@@ -11,6 +11,7 @@ import {
   parquetRead,
   parquetSchema,
 } from 'hyparquet';
+import { parquetHeader } from 'hyparquet/src/column.js';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { type FormatErrorLocation, ParquetFormatError } from '../errors';
 
@@ -90,7 +91,9 @@ async function checkMagic(file: AsyncBuffer, source: string | undefined): Promis
 async function readMetadata(file: AsyncBuffer, source: string | undefined): Promise<FileMetaData> {
   await checkMagic(file, source);
   try {
-    return await parquetMetadataAsync(file);
+    const metadata = await parquetMetadataAsync(file);
+    columnsOf(metadata); // the schema must make sense too
+    return metadata;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ParquetFormatError(
@@ -179,6 +182,7 @@ export async function* readParquetBatches(
   let rowStart = 0;
   for (const group of metadata.row_groups) {
     const rows = Number(group.num_rows);
+    await checkRowGroup(file, metadata, group, wanted, options.source);
     const rowEnd = rowStart + rows;
     const columns = new Map<string, unknown[]>(wanted.map((name) => [name, []]));
     if (rows > 0 && wanted.length > 0) {
@@ -213,6 +217,117 @@ export async function* readParquetBatches(
     }
     yield { rowStart, rows, columns };
     rowStart = rowEnd;
+  }
+}
+
+/** A thrift integer as a number (NaN when the field is missing or of another type). */
+function num(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  return Number.NaN;
+}
+
+/** Largest page (uncompressed) the reader accepts: 1 GiB. */
+const MAX_PAGE_BYTES = 2 ** 30;
+
+/**
+ * Walks the page headers of the wanted column chunks of a row group and refuses impossible values
+ * (negative or out-of-chunk sizes, more values than rows, level lengths beyond the page) before
+ * hyparquet decodes them: on such headers it can loop forever or allocate without bound.
+ */
+async function checkRowGroup(
+  file: AsyncBuffer,
+  metadata: FileMetaData,
+  group: FileMetaData['row_groups'][number],
+  wanted: readonly string[],
+  source: string | undefined,
+): Promise<void> {
+  const rows = Number(group.num_rows);
+  const fail = (message: string, offset: number) =>
+    new ParquetFormatError(`corrupt Parquet column chunk: ${message}`, location(source, offset));
+  if (!Number.isSafeInteger(rows) || rows < 0) throw fail(`row group of ${rows} rows`, 0);
+  for (const chunk of group.columns) {
+    const meta = chunk.meta_data;
+    if (meta === undefined) throw fail('a column chunk without metadata', 0);
+    const name = meta.path_in_schema[0] ?? '';
+    if (!wanted.includes(name)) continue;
+    const flat = meta.path_in_schema.length === 1;
+    const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
+    const end = start + Number(meta.total_compressed_size);
+    const footer = file.byteLength - 8 - metadata.metadata_length;
+    if (!(start >= 4 && start <= end && end <= footer)) {
+      throw fail(
+        `column '${name}' spans bytes ${start}-${end}, outside the data (4-${footer})`,
+        Math.max(0, start),
+      );
+    }
+    const numValues = Number(meta.num_values);
+    if (!(numValues >= 0) || (flat && numValues > rows)) {
+      throw fail(`column '${name}' announces ${numValues} values for ${rows} rows`, start);
+    }
+    const view = new DataView(await file.slice(start, end));
+    const reader = { view, offset: 0 };
+    let values = 0;
+    while (reader.offset < view.byteLength - 1 && values < numValues) {
+      const at = start + reader.offset;
+      let header: ReturnType<typeof parquetHeader>;
+      try {
+        header = parquetHeader(reader);
+      } catch (error) {
+        throw fail(
+          `unreadable page header in column '${name}': ${error instanceof Error ? error.message : error}`,
+          at,
+        );
+      }
+      const compressed = num(header.compressed_page_size);
+      const uncompressed = num(header.uncompressed_page_size);
+      if (!(compressed >= 0 && reader.offset + compressed <= view.byteLength)) {
+        throw fail(`page of ${compressed} bytes in column '${name}' runs past the chunk`, at);
+      }
+      if (!(uncompressed >= 0 && uncompressed <= MAX_PAGE_BYTES)) {
+        throw fail(`page of ${uncompressed} uncompressed bytes in column '${name}'`, at);
+      }
+      const v1 = header.data_page_header;
+      const v2 = header.data_page_header_v2;
+      const dict = header.dictionary_page_header;
+      const pageValues = num(v1?.num_values ?? v2?.num_values ?? 0);
+      if (!(pageValues >= 0 && pageValues <= numValues)) {
+        throw fail(`page of ${pageValues} values in a column chunk of ${numValues} in column '${name}'`, at);
+      }
+      if (
+        dict !== undefined &&
+        !(num(dict.num_values) >= 0 && num(dict.num_values) <= uncompressed * 8 + 8)
+      ) {
+        throw fail(
+          `dictionary of ${dict.num_values} values in ${uncompressed} bytes in column '${name}'`,
+          at,
+        );
+      }
+      if (v2 !== undefined) {
+        const definition = num(v2.definition_levels_byte_length);
+        const repetition = num(v2.repetition_levels_byte_length);
+        const levels = definition + repetition;
+        if (
+          !(num(v2.num_nulls) >= 0 && num(v2.num_nulls) <= pageValues) ||
+          !(num(v2.num_rows) >= 0 && num(v2.num_rows) <= rows) ||
+          !(definition >= 0 && repetition >= 0) ||
+          !(levels <= compressed && levels <= uncompressed)
+        ) {
+          throw fail(
+            `inconsistent page header (values, nulls, rows or level lengths) in column '${name}'`,
+            at,
+          );
+        }
+      }
+      if (header.type === 'DATA_PAGE' || header.type === 'DATA_PAGE_V2') {
+        if (v1 === undefined && v2 === undefined)
+          throw fail(`data page without its header in column '${name}'`, at);
+        values += pageValues;
+      } else if (header.type !== 'DICTIONARY_PAGE' && header.type !== 'INDEX_PAGE') {
+        throw fail(`unknown page type in column '${name}'`, at);
+      }
+      reader.offset += compressed;
+    }
   }
 }
 

@@ -765,7 +765,9 @@ export function recordFeatures(record: AmazonRecord, key = RECORD_VALUES_KEY): F
   if (value === undefined || value.type === 'empty' || value.type === 'bytes') {
     throw new RecordIOFormatError(`the record has no tensor under features['${key}']`);
   }
-  if (value.keys.length === 0) return { kind: 'dense', values: value.values };
+  // Dense: no keys. But an all-empty sparse row is written with its shape only (no keys, no values).
+  const emptySparse = value.keys.length === 0 && value.values.length === 0 && value.shape.length > 0;
+  if (value.keys.length === 0 && !emptySparse) return { kind: 'dense', values: value.values };
   if (value.keys.length !== value.values.length) {
     throw new RecordIOFormatError(
       `sparse tensor has ${value.keys.length} keys for ${value.values.length} values under features['${key}']`,

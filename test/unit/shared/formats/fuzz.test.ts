@@ -2,13 +2,25 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../../../shared/errors';
 import { CsvReader, NumericCsvReader } from '../../../../shared/formats/csv';
+import { JsonLinesReader } from '../../../../shared/formats/jsonl';
 import { LibSvmReader } from '../../../../shared/formats/libsvm';
+import { readParquetBatches, writeParquetTable } from '../../../../shared/formats/parquet';
 import {
   decodeRecord,
   decodeRecordIO,
   encodeRecordIO,
   tensor,
 } from '../../../../shared/formats/record-protobuf';
+
+/** Async {@link expectCleanOutcome}. */
+async function expectCleanAsyncOutcome(decode: () => Promise<unknown>): Promise<void> {
+  try {
+    await decode();
+  } catch (error) {
+    expect(error).toBeInstanceOf(FormatError);
+    expect((error as FormatError).location.offset).toEqual(expect.any(Number));
+  }
+}
 
 /** Runs a decoder; it may succeed, or fail with a typed FormatError that carries a byte offset. */
 function expectCleanOutcome(decode: () => unknown): void {
@@ -101,6 +113,36 @@ describe('every decoder, fed fuzzed bytes', () => {
         expectCleanOutcome(() => decodeRecord(bytes));
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('JsonLinesReader ends in objects or a JsonLinesFormatError with an offset', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 200 }), textish), fc.nat(), (bytes, cut) => {
+        expectCleanOutcome(() => stream(new JsonLinesReader(), bytes, cut));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('readParquetBatches ends in rows or a ParquetFormatError with an offset', async () => {
+    const valid = writeParquetTable(
+      [
+        { name: 'label', data: [0, 1, 0, 1], type: 'DOUBLE' },
+        { name: 'x', data: [1, 2, 3, 4], type: 'INT32' },
+        { name: 's', data: ['a', 'b', 'c', 'd'], type: 'STRING' },
+      ],
+      { rowGroupSize: 2 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 200 }), mutated(valid)), async (bytes) => {
+        await expectCleanAsyncOutcome(async () => {
+          for await (const _ of readParquetBatches(bytes)) {
+            // drain
+          }
+        });
+      }),
+      { numRuns: 500 },
     );
   });
 });
