@@ -35,6 +35,8 @@ export interface ConformanceCase {
   s3_objects?: Record<string, { text?: string; base64?: string }>;
   tags?: string[];
   state_machine_type?: 'STANDARD' | 'EXPRESS';
+  /** The recorded GetExecutionHistory events (null where the recording kept none). */
+  expected_events?: { id: number; previousEventId: number; type: string }[] | null;
 }
 
 /** Every `*.json` file under `dir`, recursively, sorted by path. */

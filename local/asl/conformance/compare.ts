@@ -199,3 +199,35 @@ export function judge(testCase: ConformanceCase, actual: ActualResult): Verdict 
   }
   return { pass: differences.length === 0, differences };
 }
+
+/** The part of a history event the history check compares. */
+export interface EventSkeleton {
+  id: number;
+  previousEventId: number;
+  type: string;
+}
+
+/**
+ * Compares the shape of an execution history with the recorded one: the same event types in the
+ * same order, with the same ids and previousEventIds (where the recording pins them).
+ * Undefined when they agree, else the first disagreement. (Event details are not compared.)
+ */
+export function compareHistory(
+  expected: readonly EventSkeleton[],
+  actual: readonly EventSkeleton[],
+): string | undefined {
+  const n = Math.max(expected.length, actual.length);
+  for (let i = 0; i < n; i++) {
+    const e = expected[i];
+    const a = actual[i];
+    if (e === undefined) return `event ${i + 1}: unexpected ${a?.type}`;
+    if (a === undefined) return `event ${i + 1}: missing ${e.type}`;
+    if (e.type !== a.type) return `event ${i + 1} is ${e.type} in the recording, got ${a.type}`;
+    // The recorder zeroes the ids of events whose order AWS does not fix (parallel branches), or writes them as `[0]`.
+    const pinned = typeof e.id === 'number' && e.id !== 0;
+    if (pinned && (e.id !== a.id || e.previousEventId !== a.previousEventId)) {
+      return `event ${i + 1} (${e.type}) is id ${e.id} after ${e.previousEventId} in the recording, got id ${a.id} after ${a.previousEventId}`;
+    }
+  }
+  return undefined;
+}

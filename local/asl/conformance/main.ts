@@ -16,7 +16,7 @@ import { type CaseOutcome, runCases } from './runner';
 
 const USAGE =
   'usage: npm run conformance -- <cases-dir> --out <results.json> [--baseline <file>] [--write-baseline] ' +
-  '[--concurrency 8] [--time-scale 0.01] [--timeout-ms 20000] [--filter <text>] [--verbose]';
+  '[--concurrency 8] [--time-scale 0.01] [--timeout-ms 20000] [--filter <text>] [--verbose] [--history]';
 
 /** Parses a baseline file: one case id per line; blank lines and `#` comments ignored. */
 export function parseBaseline(text: string): string[] {
@@ -92,6 +92,7 @@ export async function main(argv: string[]): Promise<number> {
       'timeout-ms': { type: 'string' },
       filter: { type: 'string' },
       verbose: { type: 'boolean' },
+      history: { type: 'boolean' },
     },
   });
   const dir = positionals[0];
@@ -159,6 +160,16 @@ export async function main(argv: string[]): Promise<number> {
       }
       if (regressions.length > 0) exitCode = 1;
     }
+  }
+  if (values.history) {
+    // Informational: the recorded GetExecutionHistory shape (types, ids, previousEventIds).
+    const differing = [...outcomes].filter(([, o]) => o.historyDifference !== undefined);
+    const groups = summariseFailures(
+      new Map(differing.map(([id, o]) => [id, { pass: false, differences: [o.historyDifference!] }])),
+    );
+    for (const line of groups.slice(0, 20)) process.stdout.write(`history${line}\n`);
+    const recorded = cases.filter((c) => Array.isArray(c.expected_events)).length;
+    process.stdout.write(`history: ${recorded - differing.length} of ${recorded} recorded histories match\n`);
   }
   for (const line of summariseFailures(outcomes)) process.stdout.write(`${line}\n`);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -11,7 +11,7 @@ import { ResourceRegistry } from '../registry';
 import { StateMachine } from '../state-machine';
 import type { Execution } from '../types';
 import type { ConformanceCase } from './case';
-import { type ActualResult, judge, type Verdict } from './compare';
+import { type ActualResult, compareHistory, type EventSkeleton, judge, type Verdict } from './compare';
 import { pythonJsonDumps, simulateHandler } from './lambdas';
 
 /** How cases run. */
@@ -27,6 +27,8 @@ export interface CaseOutcome extends ActualResult {
   pass: boolean;
   differences: string[];
   durationMs: number;
+  /** How the history differs from the recorded events (undefined when it matches or none is recorded). */
+  historyDifference?: string;
 }
 
 /** The account and region the recordings were made in (their ARNs show them). */
@@ -107,6 +109,7 @@ export async function runCase(testCase: ConformanceCase, options: RunOptions = {
   const timeoutMs = options.timeoutMs ?? 20_000;
   const started = performance.now();
   let actual: ActualResult;
+  let events: readonly EventSkeleton[] = [];
   let timer: NodeJS.Timeout | undefined;
   try {
     const machine = new StateMachine(testCase.definition, {
@@ -127,6 +130,7 @@ export async function runCase(testCase: ConformanceCase, options: RunOptions = {
       }, timeoutMs);
     });
     const result = await Promise.race([execution.done, limit]);
+    events = execution.events;
     actual = { status: result.status, output: result.output, error: result.error, cause: result.cause };
   } catch (error) {
     actual =
@@ -141,7 +145,15 @@ export async function runCase(testCase: ConformanceCase, options: RunOptions = {
     clearTimeout(timer);
   }
   const verdict: Verdict = judge(testCase, actual);
-  return { ...actual, ...verdict, durationMs: Math.round(performance.now() - started) };
+  const historyDifference = Array.isArray(testCase.expected_events)
+    ? compareHistory(testCase.expected_events, events)
+    : undefined;
+  return {
+    ...actual,
+    ...verdict,
+    durationMs: Math.round(performance.now() - started),
+    ...(historyDifference === undefined ? {} : { historyDifference }),
+  };
 }
 
 /** Runs `cases` with at most `concurrency` in flight; `onDone` sees each outcome as it lands. */

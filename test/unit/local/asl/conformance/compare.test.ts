@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConformanceCase } from '../../../../../local/asl/conformance/case';
-import { judge, stringMatches } from '../../../../../local/asl/conformance/compare';
+import { compareHistory, judge, stringMatches } from '../../../../../local/asl/conformance/compare';
 
 function succeeded(output: unknown, extra: Partial<ConformanceCase> = {}): ConformanceCase {
   return {
@@ -128,5 +128,34 @@ describe('the conformance comparison', () => {
 
     expect(judge(testCase, { status: 'FAILED' }).pass).toBe(true);
     expect(judge(testCase, { status: 'FAILED', error: 'States.Runtime' }).pass).toBe(false);
+  });
+});
+
+describe('the history check', () => {
+  const recorded = [
+    { id: 1, previousEventId: 0, type: 'ExecutionStarted' },
+    { id: 2, previousEventId: 1, type: 'PassStateEntered' },
+  ];
+
+  it('accepts the recorded types, ids and previousEventIds', () => {
+    expect(compareHistory(recorded, recorded)).toBeUndefined();
+  });
+
+  it('names the first event whose type or position differs', () => {
+    const other = [recorded[0]!, { id: 2, previousEventId: 0, type: 'PassStateEntered' }];
+
+    expect(compareHistory(recorded, other)).toBe(
+      'event 2 (PassStateEntered) is id 2 after 1 in the recording, got id 2 after 0',
+    );
+    expect(compareHistory(recorded, recorded.slice(0, 1))).toBe('event 2: missing PassStateEntered');
+  });
+
+  it('does not pin the ids the recorder blanked out', () => {
+    const blanked = [
+      recorded[0]!,
+      { id: [0] as unknown as number, previousEventId: 0, type: 'PassStateEntered' },
+    ];
+
+    expect(compareHistory(blanked, recorded)).toBeUndefined();
   });
 });
