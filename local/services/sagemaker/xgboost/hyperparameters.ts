@@ -184,6 +184,18 @@ function parsePythonFloat(text: string): number | undefined {
   return Number(t.replaceAll('_', ''));
 }
 
+/** The number `json.loads(text)` yields (`true`/`false` count as 1/0, as Python bools do), if any. */
+function jsonNumber(text: string): number | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'number') return value;
+    if (typeof value === 'boolean') return value ? 1 : 0;
+  } catch {
+    // not JSON: the validator parses the raw string
+  }
+  return undefined;
+}
+
 /** Python repr of a parsed value, as the toolkit interpolates it into messages. */
 function pyRepr(value: unknown, isFloat = false): string {
   if (typeof value === 'number') {
@@ -217,14 +229,17 @@ export function validateHyperparameters(input: Readonly<Record<string, string>>)
     if (spec === undefined) throw new HyperparameterError(`Extraneous hyperparameter found: ${name}`);
     if (typeof raw !== 'string')
       throw new HyperparameterError(`Hyperparameter ${name}: could not parse value`);
+    // The training toolkit json-decodes every value first ("10.0" → 10.0, "true" → True), then the
+    // validator applies int()/float(): int(10.0) = 10, int(4.5) = 4, int(True) = 1.
+    const decoded = jsonNumber(raw);
     if (spec.kind === 'int') {
-      const v = parsePythonInt(raw);
+      const v = decoded === undefined ? parsePythonInt(raw) : Math.trunc(decoded);
       if (v === undefined) {
         throw new HyperparameterError(`Hyperparameter ${name}: could not parse value (caused by ValueError)`);
       }
       parsed[name] = v;
     } else if (spec.kind === 'float') {
-      const v = parsePythonFloat(raw);
+      const v = decoded ?? parsePythonFloat(raw);
       if (v === undefined) {
         throw new HyperparameterError(`Hyperparameter ${name}: could not parse value (caused by ValueError)`);
       }

@@ -47,9 +47,16 @@ describe('validateHyperparameters (XGBoost 1.7-1 container rules)', () => {
     expect(reasonFor({ num_round: 'ten' })).toBe(
       'Hyperparameter num_round: could not parse value (caused by ValueError)',
     );
-    expect(reasonFor({ num_round: '5', max_depth: '4.5' })).toBe(
-      'Hyperparameter max_depth: could not parse value (caused by ValueError)',
+    expect(reasonFor({ num_round: '5', eta: 'fast' })).toBe(
+      'Hyperparameter eta: could not parse value (caused by ValueError)',
     );
+  });
+
+  it('reads values through JSON first, as the training toolkit does, so int() truncates JSON floats', () => {
+    expect(validateHyperparameters({ num_round: '10.0', max_depth: '4.5' })).toMatchObject({
+      num_round: 10,
+      max_depth: 4,
+    });
   });
 
   it('rejects an objective that is not in the list', () => {
