@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ModelFormatError, UnsupportedModelError } from '../../../../shared/errors';
 import { loadModel, parseModel, readTar } from '../../../../shared/model';
@@ -197,5 +198,36 @@ describe('readTar', () => {
     archive[0] = 0x41;
     // Act / Assess
     expect(() => readTar(archive)).toThrow(/checksum/);
+  });
+});
+
+describe('loadModel on corrupted bytes', () => {
+  it('either loads a model that predicts or throws a ModelFormatError / UnsupportedModelError', () => {
+    // Prepare
+    const sources = [binf, ubj, json];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: sources.length - 1 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+        (which, edits) => {
+          const bytes = (sources[which] as Uint8Array).slice();
+          for (const [at, value] of edits) bytes[at % bytes.length] = value;
+          // Act
+          let model: ReturnType<typeof loadModel>;
+          try {
+            model = loadModel(bytes);
+          } catch (error) {
+            // Assess
+            expect(error instanceof ModelFormatError || error instanceof UnsupportedModelError).toBe(true);
+            return;
+          }
+          if (model.numFeature > 10_000) return; // a corrupted feature count: rows would not fit
+          const rows = new Float32Array(model.numFeature * 3).fill(0.25);
+          rows[0] = Number.NaN;
+          expect(model.predict(rows).rows).toBe(3);
+        },
+      ),
+      { numRuns: 400 },
+    );
   });
 });
