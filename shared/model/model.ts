@@ -19,8 +19,8 @@ export interface ModelOptions {
    */
   readonly ntreeLimit?: number;
   /**
-   * `'auto'` (default): walk the trees with the interpreter until a batch of
-   * {@link COMPILE_AFTER_ROWS} rows or more is predicted, then generate code (compiling costs about as
+   * `'auto'` (default): walk the trees with the interpreter until {@link COMPILE_AFTER_ROWS} rows have
+   * been predicted in all (one batch or many small ones), then generate code (compiling costs about as
    * much as interpreting a few thousand rows, and keeps model load fast). `true`: generate code at
    * load. `false`: always interpret. All give identical results.
    */
@@ -36,7 +36,7 @@ export interface Predictions {
 }
 
 const ROW_BLOCK = 1024;
-/** With `compile: 'auto'`, batches of at least this many rows trigger code generation. */
+/** With `compile: 'auto'`, code is generated once this many rows have been predicted. */
 export const COMPILE_AFTER_ROWS = 2000;
 
 interface TreeCheck {
@@ -102,6 +102,7 @@ export class XGBoostModel {
   readonly #compilable: boolean;
   readonly #reachable: number[];
   #chunks: CompiledChunk[] | undefined;
+  #rowsPredicted = 0;
   #flat: FlatTrees | undefined;
 
   private constructor(
@@ -199,7 +200,8 @@ export class XGBoostModel {
     }
     const g = this.numGroups;
     const m = new Float32Array(rows * g).fill(this.baseMargin);
-    const chunks = rows >= COMPILE_AFTER_ROWS ? this.#compile() : this.#chunks;
+    this.#rowsPredicted += rows;
+    const chunks = this.#rowsPredicted >= COMPILE_AFTER_ROWS ? this.#compile() : this.#chunks;
     if (chunks !== undefined) {
       for (let r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
         const r1 = Math.min(rows, r0 + ROW_BLOCK);

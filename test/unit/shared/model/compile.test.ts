@@ -154,3 +154,20 @@ describe('compiled trees', () => {
     }
   });
 });
+
+describe("compile: 'auto'", () => {
+  it('interprets small batches and generates code once enough rows have been predicted in all', () => {
+    // Prepare
+    const model = XGBoostModel.fromSpec(randomModel(7, 1, false));
+    const batch = new Float32Array(FEATURES * 500).fill(0.5);
+    const first = model.predictMargin(batch).values;
+    // Act
+    const compiledBefore = model.compiled;
+    for (let i = 0; i < 4; i++) model.predictMargin(batch);
+    const last = model.predictMargin(batch).values;
+    // Assess
+    expect(compiledBefore).toBe(false);
+    expect(model.compiled).toBe(true);
+    expect(Array.from(last)).toEqual(Array.from(first));
+  });
+});
