@@ -137,8 +137,14 @@ async function run(argv: string[]): Promise<number> {
   let quarantine: FileHandle | undefined;
   let result: ConvertResult;
   try {
-    out = await open(tmpOutput, 'w');
-    quarantine = await open(tmpQuarantine, 'w');
+    try {
+      out = await open(tmpOutput, 'w');
+      quarantine = await open(tmpQuarantine, 'w');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const reason = code === 'ENOENT' ? 'its directory does not exist' : String(code);
+      throw new ConversionError(`cannot write the output '${output}': ${reason}`, { cause: error });
+    }
     const write = async (chunk: ConvertOutput) => {
       await append(out!, chunk.output);
       await append(quarantine!, chunk.quarantine);
