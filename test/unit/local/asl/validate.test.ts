@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ResourceRegistry, StateMachine, StatesError, validateDefinition } from '../../../../local/asl/index';
 
@@ -121,5 +122,14 @@ describe('validateDefinition', () => {
     expect(
       () => new StateMachine({ StartAt: 'A', States: {} }, { registry: new ResourceRegistry() }),
     ).toThrow(/Invalid State Machine Definition/);
+  });
+
+  it.each(
+    readdirSync(new URL('../../../../statemachines/', import.meta.url)).filter((f) =>
+      f.endsWith('.asl.json'),
+    ),
+  )('accepts the project state machine %s', (file) => {
+    const text = readFileSync(new URL(`../../../../statemachines/${file}`, import.meta.url), 'utf8');
+    expect(() => validateDefinition(JSON.parse(text))).not.toThrow();
   });
 });
