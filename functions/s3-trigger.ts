@@ -1,6 +1,7 @@
 /**
  * s3-trigger: EventBridge "Object Created" on the data bucket's `incoming/` prefix → StartExecution of
- * the training state machine. The execution name derives from bucket, key and ETag, so a duplicate
+ * the training state machine. The execution name derives from bucket, key and version id (ETag in an
+ * unversioned bucket), so a duplicate
  * event (EventBridge delivers at least once) finds ExecutionAlreadyExists and does nothing. Keys that
  * are not data (`_SUCCESS`, folders, unknown extensions, empty objects) are ignored.
  */

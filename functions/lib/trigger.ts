@@ -1,7 +1,7 @@
 /**
  * Turning an S3 "Object Created" notification into a training run: which objects start a run, and
- * the execution name that makes a duplicate event a no-op (same bucket + key + ETag → same name →
- * StartExecution fails with ExecutionAlreadyExists).
+ * the execution name that makes a duplicate event a no-op (same bucket + key + version id → same name
+ * → StartExecution fails with ExecutionAlreadyExists; the ETag stands in when the bucket is not versioned).
  */
 import { createHash } from 'node:crypto';
 import { InputValidationError } from '../../shared/errors';
@@ -17,6 +17,11 @@ export interface CreatedObject {
   readonly etag: string;
   /** Size in bytes when the event gives it. */
   readonly size?: number;
+  /**
+   * The object version (`detail.object.version-id`, `Records[].s3.object.versionId`) in a versioned
+   * bucket: a re-upload of identical bytes gets a new one, a redelivered event keeps it.
+   */
+  readonly versionId?: string;
 }
 
 function fail(message: string, field: string): never {
@@ -49,7 +54,12 @@ export function createdObjects(event: unknown): CreatedObject[] {
   if (Array.isArray(e.Records)) {
     return e.Records.map((record, i) => {
       const s3 = (
-        record as { s3?: { bucket?: { name?: unknown }; object?: { key?: unknown; eTag?: unknown } } }
+        record as {
+          s3?: {
+            bucket?: { name?: unknown };
+            object?: { key?: unknown; eTag?: unknown; versionId?: unknown };
+          };
+        }
       ).s3;
       const bucket = s3?.bucket?.name;
       const key = s3?.object?.key;
@@ -61,6 +71,7 @@ export function createdObjects(event: unknown): CreatedObject[] {
         key: decodeNotificationKey(key),
         etag: unquote(s3?.object?.eTag),
         ...(typeof size === 'number' ? { size } : {}),
+        ...versionOf(s3?.object?.versionId),
       };
     });
   }
@@ -68,7 +79,7 @@ export function createdObjects(event: unknown): CreatedObject[] {
     fail(`expected detail-type "Object Created", got ${JSON.stringify(e['detail-type'])}`, 'detail-type');
   }
   const detail = e.detail as
-    | { bucket?: { name?: unknown }; object?: { key?: unknown; etag?: unknown } }
+    | { bucket?: { name?: unknown }; object?: { key?: unknown; etag?: unknown; 'version-id'?: unknown } }
     | undefined;
   const bucket = detail?.bucket?.name;
   const key = detail?.object?.key;
@@ -76,8 +87,19 @@ export function createdObjects(event: unknown): CreatedObject[] {
   if (typeof key !== 'string' || key === '') fail('missing object key', 'detail.object.key');
   const size = (detail?.object as { size?: unknown } | undefined)?.size;
   return [
-    { bucket, key, etag: unquote(detail?.object?.etag), ...(typeof size === 'number' ? { size } : {}) },
+    {
+      bucket,
+      key,
+      etag: unquote(detail?.object?.etag),
+      ...(typeof size === 'number' ? { size } : {}),
+      ...versionOf(detail?.object?.['version-id']),
+    },
   ];
+}
+
+function versionOf(value: unknown): { versionId?: string } {
+  // Unversioned buckets report no version (classic notifications may say "null").
+  return typeof value === 'string' && value !== '' && value !== 'null' ? { versionId: value } : {};
 }
 
 function unquote(etag: unknown): string {
@@ -95,7 +117,8 @@ export function formatOfKey(key: string, size?: number): InputFormat | undefined
 }
 
 /**
- * The execution name of the run an object starts: `<prefix>-<16 hex of sha256(bucket, key, etag)>-<slug>`,
+ * The execution name of the run an object starts: `<prefix>-<16 hex of sha256(bucket, key, version)>-<slug>`
+ * where the version is the object's version id, or its ETag in a bucket without versioning;
  * at most 80 characters of `[a-z0-9-]`. The hash comes first so that the first 63 characters (the
  * SageMaker job name) stay unique; the slug of the file name only helps a person reading the list.
  *
@@ -107,7 +130,11 @@ export function formatOfKey(key: string, size?: number): InputFormat | undefined
  */
 export function executionName(prefix: string, object: CreatedObject): string {
   const hash = createHash('sha256')
-    .update(`${object.bucket}\n${object.key}\n${object.etag}`)
+    .update(
+      object.versionId === undefined
+        ? `${object.bucket}\n${object.key}\n${object.etag}`
+        : `${object.bucket}\n${object.key}\nversion:${object.versionId}`,
+    )
     .digest('hex')
     .slice(0, 16);
   const stem = baseName(object.key).replace(/\.[^.]*$/, '');

@@ -22,7 +22,7 @@ import { lambdaContext } from './context';
 const sfn = mockClient(SFNClient);
 const context = lambdaContext('s3-trigger');
 
-function objectCreated(key: string, etag = 'b1946ac92492d2347c6235b4d2611184'): unknown {
+function objectCreated(key: string, etag = 'b1946ac92492d2347c6235b4d2611184', versionId?: string): unknown {
   return {
     version: '0',
     id: 'e1',
@@ -35,7 +35,13 @@ function objectCreated(key: string, etag = 'b1946ac92492d2347c6235b4d2611184'): 
     detail: {
       version: '0',
       bucket: { name: 'sparkmaker-data' },
-      object: { key, size: 5, etag, sequencer: '1' },
+      object: {
+        key,
+        size: 5,
+        etag,
+        sequencer: '1',
+        ...(versionId === undefined ? {} : { 'version-id': versionId }),
+      },
       reason: 'PutObject',
     },
   };
@@ -79,6 +85,46 @@ describe('s3-trigger', () => {
     await handler(objectCreated('incoming/churn.csv', 'bbbb'), context);
     const names = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
     expect(names[0]).not.toBe(names[1]);
+  });
+
+  it('starts a new run when identical bytes are re-uploaded to a versioned bucket (new version id)', async () => {
+    // Prepare
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec', startDate: new Date() });
+    // Act
+    await handler(objectCreated('incoming/churn.csv', 'same-etag', 'v1'), context);
+    await handler(objectCreated('incoming/churn.csv', 'same-etag', 'v2'), context);
+    // Assess
+    const names = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
+    expect(names).toHaveLength(2);
+    expect(names[0]).not.toBe(names[1]);
+  });
+
+  it('treats a redelivered event of the same object version as the same run', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec', startDate: new Date() });
+    await handler(objectCreated('incoming/churn.csv', 'same-etag', 'v1'), context);
+    await handler(objectCreated('incoming/churn.csv', 'same-etag', 'v1'), context);
+    const names = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
+    expect(names[1]).toBe(names[0]);
+  });
+
+  it('names the same run from a classic notification carrying the same versionId', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec', startDate: new Date() });
+    await handler(objectCreated('incoming/churn.csv', 'e1', 'v7'), context);
+    await handler(
+      {
+        Records: [
+          {
+            s3: {
+              bucket: { name: 'sparkmaker-data' },
+              object: { key: 'incoming/churn.csv', eTag: 'other', versionId: 'v7' },
+            },
+          },
+        ],
+      },
+      context,
+    );
+    const names = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
+    expect(names[1]).toBe(names[0]);
   });
 
   it('keeps a key with spaces raw, as EventBridge delivers it', async () => {
