@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { pythonFloatRepr, pythonJsonFloat } from '../../../../shared/model';
+import { fixtureText } from './fixtures';
 
 describe('pythonFloatRepr', () => {
   it.each([
@@ -57,5 +58,21 @@ describe('pythonJsonFloat', () => {
     expect(pythonJsonFloat(Number.POSITIVE_INFINITY)).toBe('Infinity');
     expect(pythonJsonFloat(Number.NEGATIVE_INFINITY)).toBe('-Infinity');
     expect(pythonJsonFloat(0.25)).toBe('0.25');
+  });
+});
+
+describe('pythonFloatRepr against CPython', () => {
+  it('prints every recorded float32-as-double and double exactly as CPython 3 repr does', () => {
+    // Prepare: [little-endian float64 hex, repr] pairs recorded by the fixture script
+    const pairs = JSON.parse(fixtureText('python-repr.json.gz')) as [string, string][];
+    const view = new DataView(new ArrayBuffer(8));
+    // Act
+    const wrong = pairs.filter(([hex, expected]) => {
+      for (let i = 0; i < 8; i++) view.setUint8(i, Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16));
+      return pythonFloatRepr(view.getFloat64(0, true)) !== expected;
+    });
+    // Assess
+    expect(pairs.length).toBeGreaterThan(3000);
+    expect(wrong).toEqual([]);
   });
 });
