@@ -146,13 +146,12 @@ print(json.dumps([[float(v) for v in m.reshape(-1)], [float(v) for v in p.reshap
       const [margins, predictions] = JSON.parse(stdout.trim().split('\n').pop()!) as [number[], number[]];
       const theirs = Float32Array.from(margins);
       const theirPredictions = Float32Array.from(predictions);
-      // Assess: margins bit-exact; transformed values within 1 ulp (glibc expf is not correctly
-      // rounded, the scorer's Math.exp is: about 1 value in 1,500 differs in its last bit)
+      // Assess: margins and transformed predictions bit-exact (the scorer reproduces glibc's expf)
       expect(attributes.best_ntree_limit).toBeDefined();
       expect(theirs.length).toBe(ours.length);
       expect(Array.from(theirs)).toEqual(Array.from(ours));
       const worst = theirPredictions.reduce((m, v, i) => Math.max(m, ulps(v, oursPredicted[i]!)), 0);
-      expect(worst).toBeLessThanOrEqual(1);
+      expect(worst).toBe(0);
     }
   });
 });
