@@ -9,6 +9,7 @@
  */
 export { gunzip, isGzip, isTar, pickModelEntry, readTar, type TarEntry } from './archive';
 export { isBinf, parseBinf } from './binf';
+export { expf } from './expf';
 export {
   csvBatchRows,
   csvRows,
