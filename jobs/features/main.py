@@ -41,6 +41,15 @@ def partition_columns(mode):
     return ["split", "dt"] if mode == "train" else ["dt"]
 
 
+def write_features(features, output, mode):
+    """Write one Parquet file per partition: repartitioning by the partition columns first sends each
+    (split, dt) or dt to one task, so the object count is one per partition instead of tasks x
+    partitions. Each object becomes one item of the training workflow's inline ConvertObjects Map,
+    whose payload and history limits bound the run (docs/workflows.md, "Known limits")."""
+    columns = partition_columns(mode)
+    features.repartition(*columns).write.mode("overwrite").partitionBy(*columns).parquet(output)
+
+
 def load_sql():
     """features.sql from --files (SparkFiles) or, when run from a checkout, beside this file."""
     candidates = []
@@ -89,7 +98,7 @@ def main(argv):
         features = features.drop("split", "label")
 
     output = args.output.rstrip("/")
-    features.write.mode("overwrite").partitionBy(*partition_columns(args.mode)).parquet(output)
+    write_features(features, output, args.mode)
 
     # The committer writes _SUCCESS too; write it explicitly so the contract does not depend on
     # the committer's configuration.

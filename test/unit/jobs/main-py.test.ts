@@ -85,6 +85,36 @@ describe.skipIf(python === undefined)('the PySpark entry point main.py', () => {
     expect(badOutput.stderr).toContain("--output must be an s3:// URI, got '/tmp/o'");
   });
 
+  it('repartitions by the partition columns before writing, so each partition is one object', () => {
+    // Prepare
+    const fake =
+      'calls = []\n' +
+      'class W:\n' +
+      '    def mode(self, m): calls.append(["mode", m]); return self\n' +
+      '    def partitionBy(self, *c): calls.append(["partitionBy", list(c)]); return self\n' +
+      '    def parquet(self, p): calls.append(["parquet", p])\n' +
+      'class D:\n' +
+      '    @property\n' +
+      '    def write(self): calls.append(["write"]); return W()\n' +
+      '    def repartition(self, *c): calls.append(["repartition", list(c)]); return D()\n';
+
+    // Act
+    const calls = ['train', 'score'].map((mode) =>
+      JSON.parse(py(`${fake}main.write_features(D(), 's3://d/f', '${mode}')\nprint(json.dumps(calls))`)),
+    );
+
+    // Assess
+    expect(calls[0]).toEqual([
+      ['repartition', ['split', 'dt']],
+      ['write'],
+      ['mode', 'overwrite'],
+      ['partitionBy', ['split', 'dt']],
+      ['parquet', 's3://d/f'],
+    ]);
+    expect(calls[1][0]).toEqual(['repartition', ['dt']]);
+    expect(calls[1][3]).toEqual(['partitionBy', ['dt']]);
+  });
+
   it('finds features.sql beside itself when not submitted with --files', () => {
     // Act
     const sql = py('print(main.load_sql())');

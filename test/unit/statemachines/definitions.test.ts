@@ -17,7 +17,8 @@ import {
 
 /**
  * Error names raised by the AWS service integrations themselves (not by our code), which the
- * state machines retry: Lambda service errors, SageMaker's generic exception and throttling.
+ * state machines retry: Lambda service errors and SageMaker's generic exception. A bare
+ * `ThrottlingException` is not among them: no integration reports an error by that name.
  */
 const AWS_INTEGRATION_ERRORS = new Set([
   'Lambda.TooManyRequestsException',
@@ -26,7 +27,6 @@ const AWS_INTEGRATION_ERRORS = new Set([
   'Lambda.SdkClientException',
   'Lambda.ClientExecutionTimeoutException',
   'SageMaker.AmazonSageMakerException',
-  'ThrottlingException',
 ]);
 
 /** Names our code can throw: every error class exported by shared/errors.ts. */
@@ -140,8 +140,10 @@ describe.each(WORKFLOWS)('the %s state machine definition', (workflow) => {
   });
 
   it('retries every task on throttling with exponential backoff and full jitter', () => {
-    // Prepare
-    const tasks = states.filter(({ state }) => state.Type === 'Task');
+    // Prepare: the EMR Serverless integration's error names are undocumented, so it has no retrier
+    const tasks = states.filter(
+      ({ state }) => state.Type === 'Task' && !String(state.Resource).includes(':emr-serverless:'),
+    );
 
     // Act
     const withoutRetry = tasks
@@ -151,7 +153,9 @@ describe.each(WORKFLOWS)('the %s state machine definition', (workflow) => {
           (retrier) =>
             retrier.JitterStrategy === 'FULL' &&
             (retrier.BackoffRate ?? 2) > 1 &&
-            retrier.ErrorEquals.some((error) => /TooManyRequests|Throttling|States\.ALL/.test(error)),
+            retrier.ErrorEquals.some((error) =>
+              /TooManyRequests|AmazonSageMakerException|States\.ALL/.test(error),
+            ),
         );
       })
       .map(({ name }) => name);
@@ -159,6 +163,42 @@ describe.each(WORKFLOWS)('the %s state machine definition', (workflow) => {
     // Assess
     expect(tasks.length).toBeGreaterThan(4);
     expect(withoutRetry).toEqual([]);
+  });
+
+  it('never retries the feature job, whose integration error names Step Functions does not document', () => {
+    // Prepare
+    const emrTasks = states.filter(({ state }) => String(state.Resource).includes(':emr-serverless:'));
+
+    // Act
+    const retried = emrTasks.filter(({ state }) => (state.Retry ?? []).length > 0).map(({ name }) => name);
+
+    // Assess
+    expect(emrTasks.map(({ name }) => name)).toContain('FeatureJob');
+    expect(retried).toEqual([]);
+  });
+
+  it('retries a SageMaker API error at most once, since the same name covers permanent rejections', () => {
+    // Prepare
+    const sageMakerTasks = states.filter(({ state }) => String(state.Resource).includes(':sagemaker:'));
+
+    // Act
+    const attempts = sageMakerTasks.flatMap(({ state }) =>
+      (state.Retry ?? [])
+        .filter((retrier) => retrier.ErrorEquals.includes('SageMaker.AmazonSageMakerException'))
+        .map((retrier) => retrier.MaxAttempts ?? 3),
+    );
+
+    // Assess
+    expect(attempts.length).toBe(sageMakerTasks.length);
+    for (const n of attempts) expect(n).toBeLessThanOrEqual(2);
+  });
+
+  it('never reads the redrive count: a caught failure ends in Fail, so recovery is a new run', () => {
+    // Act
+    const text = JSON.stringify(definition);
+
+    // Assess
+    expect(text).not.toContain('RedriveCount');
   });
 
   it('catches every failure of a top-level task or map, notifies, then fails with the original error', () => {

@@ -1,5 +1,6 @@
 import jsonata from 'jsonata';
 import { describe, expect, it } from 'vitest';
+import { awsJsonataBindings } from '../../../local/asl/jsonata-functions';
 import { expressionOf, loadDefinition, type State } from './helpers';
 
 const training = loadDefinition('training');
@@ -17,7 +18,7 @@ function ph(name: string): string {
 }
 
 async function evaluate(value: unknown, bindings: Record<string, unknown>): Promise<unknown> {
-  return jsonata(expressionOf(value)).evaluate({}, bindings);
+  return jsonata(expressionOf(value)).evaluate({}, { ...awsJsonataBindings(), ...bindings });
 }
 
 const config = {
@@ -227,33 +228,67 @@ describe('the training state machine expressions', () => {
     expect(request.InputDataConfig).toHaveLength(1);
   });
 
-  it('name the jobs of a redriven execution with a -r<n> suffix, so failed jobs can run again', async () => {
+  it('keep run ids that share their first 60 characters apart when cutting a job name', async () => {
     // Prepare
-    const redriven = { context: { Execution: { RedriveCount: 2 } } };
-    const first = { context: { Execution: { RedriveCount: 0 } } };
-    const longName = `sm-${'x'.repeat(60)}`;
-    const emr = state(training, 'FeatureJob').Arguments as Record<string, unknown>;
-    const train = state(training, 'TrainModel').Arguments;
-    const transform = state(training, 'BatchTransform').Arguments as Record<string, unknown>;
+    const expression = state(training, 'ValidateInput').Assign?.jobName;
+    const prefix = `train-${'x'.repeat(60)}`;
+    const runIds = [`${prefix}-first`, `${prefix}-second`];
 
     // Act
-    const token = await evaluate(emr.ClientToken, { states: redriven, config });
-    const firstToken = await evaluate(emr.ClientToken, { states: first, config });
-    const request = (await evaluate(train, { states: redriven, config, channels, jobName: longName })) as {
-      TrainingJobName: string;
-    };
-    const transformName = await evaluate(transform.TransformJobName, {
-      states: redriven,
-      jobName: 'sm-train-1',
-    });
-    const modelName = await evaluate(transform.ModelName, { modelName: 'sm-train-1' });
+    const names = await Promise.all(
+      runIds.map((runId) => evaluate(expression, { states: { result: { Payload: { runId } } } })),
+    );
 
     // Assess
-    expect([token, firstToken]).toEqual([`${config.runId}-r2`, config.runId]);
-    expect(request.TrainingJobName).toHaveLength(63);
-    expect(request.TrainingJobName.endsWith('x-r2')).toBe(true);
-    expect(transformName).toBe('sm-train-1-r2');
-    expect(modelName).toBe('sm-train-1');
+    expect(names[0]).not.toBe(names[1]);
+    for (const name of names as string[]) {
+      expect(name.length).toBeLessThanOrEqual(63);
+      expect(name).toMatch(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/);
+    }
+  });
+
+  it('keep long run ids apart in the EMR client token, which is at most 64 characters', async () => {
+    // Prepare
+    const args = state(training, 'FeatureJob').Arguments as Record<string, unknown>;
+    const prefix = `train-${'x'.repeat(60)}`;
+
+    // Act
+    const first = await evaluate(args.ClientToken, { config: { ...config, runId: `${prefix}-first` } });
+    const second = await evaluate(args.ClientToken, { config: { ...config, runId: `${prefix}-second` } });
+
+    // Assess
+    expect(first).not.toBe(second);
+    expect((first as string).length).toBeLessThanOrEqual(64);
+    expect((second as string).length).toBeLessThanOrEqual(64);
+  });
+
+  it('name the training job, model and transform job alike, after the run', async () => {
+    // Prepare
+    const train = state(training, 'TrainModel').Arguments;
+    const model = state(training, 'CreateModel').Arguments as Record<string, unknown>;
+    const transform = state(training, 'BatchTransform').Arguments as Record<string, unknown>;
+    const jobName = 'sm-train-1';
+
+    // Act
+    const request = (await evaluate(train, { config, channels, jobName })) as { TrainingJobName: string };
+    const modelName = await evaluate(model.ModelName, { jobName });
+    const transformName = await evaluate(transform.TransformJobName, { jobName });
+
+    // Assess
+    expect([request.TrainingJobName, modelName, transformName]).toEqual([jobName, jobName, jobName]);
+  });
+
+  it('run Spark with the in-memory catalog, so the job role needs no Glue permissions', () => {
+    // Prepare
+    const submit = (definition: typeof training) =>
+      (state(definition, 'FeatureJob').Arguments as { JobDriver: { SparkSubmit: Record<string, string> } })
+        .JobDriver.SparkSubmit.SparkSubmitParameters;
+
+    // Act
+    const parameters = [submit(training), submit(scoring)];
+
+    // Assess
+    for (const p of parameters) expect(p).toContain('--conf spark.sql.catalogImplementation=in-memory');
   });
 
   it('batch-transform the label-first CSV test split and keep label,prediction', () => {
