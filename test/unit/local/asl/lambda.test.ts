@@ -126,4 +126,21 @@ describe('registerLambda', () => {
     );
     expect(result).toMatchObject({ error: 'Lambda.Unknown', cause: text });
   });
+
+  it('records LambdaFunctionTimedOut with States.Timeout when a bare-ARN task times out', async () => {
+    const registry = new ResourceRegistry();
+    registerLambda(registry, () => new Promise(() => undefined));
+    const result = await execute(
+      single({ Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:1:function:slow', TimeoutSeconds: 1 }),
+      {},
+      { registry },
+    );
+    expect(result.error).toBe('States.Timeout');
+    expect(result.events.find((e) => e.type === 'LambdaFunctionTimedOut')).toMatchObject({
+      lambdaFunctionTimedOutEventDetails: { error: 'States.Timeout' },
+    });
+    expect(result.events.find((e) => e.type === 'LambdaFunctionScheduled')).toMatchObject({
+      lambdaFunctionScheduledEventDetails: { timeoutInSeconds: 1, input: '{}' },
+    });
+  });
 });
