@@ -7,6 +7,7 @@
  * Best of several runs (the machine is shared, so the best run is the least disturbed one).
  */
 import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import protobuf from 'protobufjs';
@@ -166,9 +167,12 @@ async function endToEnd(to: OutputFormat, goalMBps: number | undefined): Promise
 }
 
 export default async () => ({
+  // The machine is shared: the 1-minute load average says how disturbed these figures are.
+  machine: { cpus: cpus().length, loadAverageBefore: round(loadavg()[0]!, 1) },
   csvParse: csvParse(),
   recordIODenseFloat32Encode: recordIOEncode(),
   csvToRecordIO: await endToEnd('recordio-protobuf', 150),
   csvToLibSvm: await endToEnd('libsvm', undefined),
   csvToCsv: await endToEnd('csv', undefined),
+  loadAverageAfter: round(loadavg()[0]!, 1),
 });

@@ -95,6 +95,39 @@ export class ByteSink {
     this.length = at;
   }
 
+  /**
+   * Appends a number as text: shortest round-trip decimal (as `String()`), `-0` for negative zero,
+   * `inf`/`-inf`, and nothing for NaN (a missing value). Small integers skip the string.
+   */
+  number(value: number): void {
+    if (value === (value | 0)) {
+      if (value === 0 && 1 / value < 0) {
+        this.ascii('-0');
+        return;
+      }
+      this.ensure(11);
+      const buf = this.buffer;
+      let v = value;
+      if (v < 0) {
+        buf[this.length++] = 0x2d;
+        v = -v;
+      }
+      let digits = 1;
+      for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+      let at = this.length + digits;
+      this.length = at;
+      do {
+        buf[--at] = 0x30 + (v % 10);
+        v = Math.floor(v / 10);
+      } while (v > 0);
+      return;
+    }
+    if (Number.isNaN(value)) return;
+    if (value === Number.POSITIVE_INFINITY) this.ascii('inf');
+    else if (value === Number.NEGATIVE_INFINITY) this.ascii('-inf');
+    else this.ascii(String(value));
+  }
+
   /** Appends a string as UTF-8. */
   text(text: string): void {
     this.ensure(text.length * 3);

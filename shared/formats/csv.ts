@@ -802,11 +802,13 @@ export function writeCsvNumbers(
   start: number,
   count: number,
 ): void {
-  let line = '';
   for (let i = 0; i < count; i++) {
-    if (i > 0) line += ',';
-    line += formatNumber(source[start + i]!);
+    if (i > 0) {
+      sink.ensure(1);
+      sink.byte(0x2c);
+    }
+    sink.number(source[start + i]!);
   }
-  line += '\n';
-  sink.ascii(line);
+  sink.ensure(1);
+  sink.byte(0x0a);
 }

@@ -247,13 +247,22 @@ export function writeLibSvmDense(
   count: number,
   indexBase: LibSvmIndexBase,
 ): void {
-  let line = label === undefined ? '' : formatNumber(label);
+  let first = true;
+  if (label !== undefined) {
+    sink.number(label);
+    first = false;
+  }
   for (let j = 0; j < count; j++) {
     const v = source[start + j]!;
     if (Number.isNaN(v)) continue;
-    if (line.length > 0) line += ' ';
-    line += `${j + indexBase}:${formatNumber(v)}`;
+    sink.ensure(1);
+    if (!first) sink.byte(0x20);
+    first = false;
+    sink.number(j + indexBase);
+    sink.ensure(1);
+    sink.byte(0x3a);
+    sink.number(v);
   }
-  line += '\n';
-  sink.ascii(line);
+  sink.ensure(1);
+  sink.byte(0x0a);
 }

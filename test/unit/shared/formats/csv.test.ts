@@ -225,6 +225,16 @@ describe('CSV writers', () => {
     );
   });
 
+  it('write integers, negative zero, infinities and missing values in their usual text', () => {
+    // Prepare
+    const sink = new ByteSink();
+    const values = [-2147483648, 2147483647, 0, -0, 10, -7, 1e21, 0.5, Number.POSITIVE_INFINITY, Number.NaN];
+    // Act
+    writeCsvNumbers(sink, values, 0, values.length);
+    // Assess
+    expect(new TextDecoder().decode(sink.take())).toBe('-2147483648,2147483647,0,-0,10,-7,1e+21,0.5,inf,\n');
+  });
+
   it('write numbers that parse back to the same doubles, NaN as an empty field', () => {
     fc.assert(
       fc.property(
