@@ -522,10 +522,6 @@ export class NumericCsvReader {
     this.#pending.keep(data, pos, c);
     const values = this.#values.slice(0, rows * this.#width);
     const lines = this.#lines.slice(0, rows);
-    if (!this.#collect && rejected.length > 0) {
-      // unreachable: #scanRow throws in 'throw' mode
-      throw new CsvFormatError(rejected[0]!.reason);
-    }
     return { rows, width: this.#width, values, lines, rejected };
   }
 
