@@ -324,6 +324,74 @@ describe('the packaged CloudFormation template', () => {
     });
   });
 
+  it('keeps upload events that start no run in an encrypted, TLS-only dead-letter queue', () => {
+    // Prepare
+    const rule = resource('IncomingObjectRule').Properties ?? {};
+    const queue = resource('IncomingEventsDeadLetterQueue');
+    const queuePolicy = resource('IncomingEventsDeadLetterQueuePolicy').Properties ?? {};
+    const invokeConfig = resource('S3TriggerEventInvokeConfig').Properties ?? {};
+    const queueArn = { 'Fn::GetAtt': ['IncomingEventsDeadLetterQueue', 'Arn'] };
+    const statementsOfQueue = (queuePolicy.PolicyDocument as unknown as { Statement: Statement[] }).Statement;
+
+    // Act
+    const allows = statementsOfQueue.filter((s) => s.Effect === 'Allow');
+    const tlsDenies = statementsOfQueue.filter(
+      (s) => s.Effect === 'Deny' && JSON.stringify(s.Condition).includes('aws:SecureTransport'),
+    );
+    const triggerSends = statements().filter(
+      ({ where, statement }) => where === 'S3TriggerRole' && actions(statement).includes('sqs:SendMessage'),
+    );
+
+    // Assess
+    expect(queue.Type).toBe('AWS::SQS::Queue');
+    expect(queue.Properties?.SqsManagedSseEnabled).toBe(true);
+    expect(rule.Targets).toMatchObject([{ DeadLetterConfig: { Arn: queueArn } }]);
+    expect(invokeConfig).toMatchObject({
+      FunctionName: { Ref: 'S3DashtriggerLambdaFunction' },
+      DestinationConfig: { OnFailure: { Destination: queueArn } },
+    });
+    expect(allows).toHaveLength(1);
+    expect(allows[0]).toMatchObject({
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: 'sqs:SendMessage',
+      Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['IncomingObjectRule', 'Arn'] } } },
+    });
+    expect(tlsDenies).toHaveLength(1);
+    expect(triggerSends.map(({ statement }) => statement.Resource)).toEqual([queueArn]);
+  });
+
+  it('scopes every S3 write and delete to the prefixes the role writes, never incoming/', () => {
+    // Prepare
+    const expected: Record<string, string[]> = {
+      EmrJobRole: ['ArtifactBucket/emr-logs/', 'DataBucket/features/'],
+      SageMakerExecutionRole: ['ArtifactBucket/models/', 'DataBucket/transform/'],
+      PlanConversionRole: ['DataBucket/training/'],
+      ConvertRole: ['DataBucket/quarantine/', 'DataBucket/training/'],
+      EvaluateRole: ['ArtifactBucket/runs/'],
+      PlanShardsRole: ['ArtifactBucket/runs/'],
+      ScoreShardRole: ['DataBucket/scores/'],
+      CommitScoresRole: ['DataBucket/scores/'],
+      ScoringStateMachineRole: ['ArtifactBucket/map-results/'],
+    };
+    const writes = new Set(['s3:PutObject', 's3:DeleteObject']);
+    const prefixOf = (value: Json): string => {
+      const sub = (value as { 'Fn::Sub'?: unknown })['Fn::Sub'];
+      const text = typeof sub === 'string' ? sub : JSON.stringify(value);
+      return text.replace(/^\$\{(\w+)\.Arn\}\//, '$1/').replace(/\*$/, '');
+    };
+
+    // Act
+    const actual: Record<string, string[]> = {};
+    for (const { where, statement } of statements()) {
+      if (statement.Effect !== 'Allow' || !actions(statement).some((a) => writes.has(a))) continue;
+      const prefixes = new Set([...(actual[where] ?? []), ...asArray(statement.Resource).map(prefixOf)]);
+      actual[where] = [...prefixes].sort();
+    }
+
+    // Assess
+    expect(actual).toEqual(expected);
+  });
+
   it('schedules scoring runs named score-… with a valid input', () => {
     // Prepare
     const target = (resource('ScoringSchedule').Properties?.Target ?? {}) as Record<string, Json>;
