@@ -47,7 +47,9 @@ export interface ScoringConfig {
   readonly runId: string;
   readonly input: { readonly uri: string; readonly format: InputFormat };
   readonly featureJob: boolean;
-  readonly model: { readonly uri: string } | { readonly modelPackageGroup: string };
+  readonly model:
+    | { readonly uri: string; readonly featureColumnsUri?: string }
+    | { readonly modelPackageGroup: string };
   readonly dt: string;
   readonly outputUri: string;
   readonly shardSizeBytes: number;
@@ -194,7 +196,13 @@ const SCORING_FIELDS = [
 const INPUT_FIELDS = ['uri', 'format'];
 const GATE_FIELDS = ['metric', 'threshold'];
 const SPOT_FIELDS = ['enabled', 'maxWaitSeconds'];
-const MODEL_FIELDS = ['uri', 'modelPackageGroup'];
+const MODEL_FIELDS = ['uri', 'modelPackageGroup', 'featureColumnsUri'];
+
+/**
+ * The data bucket prefix whose uploads start a training run (the s3-trigger rule in serverless.yml).
+ * No run may write there: its own outputs would start more runs.
+ */
+export const TRIGGER_PREFIX = 'incoming/';
 
 function paths(top: readonly string[], nested: Record<string, readonly string[]>): string[] {
   return [
@@ -220,6 +228,29 @@ function formatFromKey(key: string): InputFormat | undefined {
   if (lower.endsWith('.json') || lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) return 'json';
   if (lower.endsWith('.csv')) return 'csv';
   return undefined;
+}
+
+/**
+ * Reads an s3:// URI field a run writes to; `prefix` makes it end in `/`. A location under the data
+ * bucket's trigger prefix is refused.
+ */
+function outputField(
+  reader: FieldReader,
+  name: string,
+  fallback: string,
+  prefix: boolean,
+  dataBucket: string,
+): string {
+  const uri = uriField(reader, name, fallback, prefix);
+  if (uri === fallback) return uri;
+  const location = parseS3Uri(uri, reader.pathOf(name));
+  if (location.bucket === dataBucket && `${location.key}/`.startsWith(TRIGGER_PREFIX)) {
+    reader.problem(
+      name,
+      `${reader.pathOf(name)} must not be under s3://${dataBucket}/${TRIGGER_PREFIX}: objects written there start a new training run (a trigger loop); choose another prefix`,
+    );
+  }
+  return uri;
 }
 
 /** Reads an s3:// URI field; `prefix` makes it end in `/`. */
@@ -370,11 +401,35 @@ export function normaliseTrainingInput(raw: unknown, runId: string, defaults: Ru
     volumeSizeGb,
     maxRuntimeSeconds,
     spot: { enabled: spotEnabled, maxWaitSeconds },
-    featuresUri: uriField(root, 'featuresUri', `${data}/features/${runId}/`, true),
-    trainingDataUri: uriField(root, 'trainingDataUri', `${data}/training/${runId}/`, true),
-    modelOutputUri: uriField(root, 'modelOutputUri', `${artifacts}/models/${runId}/`, true),
-    transformOutputUri: uriField(root, 'transformOutputUri', `${data}/transform/${runId}/`, true),
-    metricsUri: uriField(root, 'metricsUri', `${artifacts}/runs/${runId}/metrics.json`, false),
+    featuresUri: outputField(root, 'featuresUri', `${data}/features/${runId}/`, true, defaults.dataBucket),
+    trainingDataUri: outputField(
+      root,
+      'trainingDataUri',
+      `${data}/training/${runId}/`,
+      true,
+      defaults.dataBucket,
+    ),
+    modelOutputUri: outputField(
+      root,
+      'modelOutputUri',
+      `${artifacts}/models/${runId}/`,
+      true,
+      defaults.dataBucket,
+    ),
+    transformOutputUri: outputField(
+      root,
+      'transformOutputUri',
+      `${data}/transform/${runId}/`,
+      true,
+      defaults.dataBucket,
+    ),
+    metricsUri: outputField(
+      root,
+      'metricsUri',
+      `${artifacts}/runs/${runId}/metrics.json`,
+      false,
+      defaults.dataBucket,
+    ),
   };
   problems.throwIfAny();
   return config;
@@ -401,8 +456,18 @@ export function normaliseScoringInput(
     if (modelReader.has('uri') && modelReader.has('modelPackageGroup')) {
       problems.add('model', 'model must have either uri or modelPackageGroup, not both');
     } else if (modelReader.has('uri')) {
-      model = { uri: uriField(modelReader, 'uri', '', false) };
+      const uri = uriField(modelReader, 'uri', '', false);
+      const columns = modelReader.has('featureColumnsUri')
+        ? uriField(modelReader, 'featureColumnsUri', '', false)
+        : '';
+      model = columns === '' ? { uri } : { uri, featureColumnsUri: columns };
     } else if (modelReader.has('modelPackageGroup')) {
+      if (modelReader.has('featureColumnsUri')) {
+        modelReader.problem(
+          'featureColumnsUri',
+          'model.featureColumnsUri goes with model.uri only; a model package names its own feature columns',
+        );
+      }
       const group = modelReader.string('modelPackageGroup', {
         pattern: GROUP,
         patternHint: '1-63 letters, digits and hyphens',
@@ -431,13 +496,19 @@ export function normaliseScoringInput(
     featureJob,
     model,
     dt,
-    outputUri: uriField(root, 'outputUri', `${data}/scores/`, true),
+    outputUri: outputField(root, 'outputUri', `${data}/scores/`, true, defaults.dataBucket),
     shardSizeBytes: root.integer('shardSizeBytes', { min: 1024, max: 5 * 1024 ** 3 }) ?? 64 * 1024 * 1024,
     maxConcurrency: root.integer('maxConcurrency', { min: 0, max: 10_000 }) ?? 10,
     batchSize: root.integer('batchSize', { min: 1, max: 1000 }) ?? 1,
     toleratedFailurePercentage: root.number('toleratedFailurePercentage', { min: 0, max: 100 }) ?? 0,
-    featuresUri: uriField(root, 'featuresUri', `${data}/features/${runId}/`, true),
-    manifestUri: uriField(root, 'manifestUri', `${artifacts}/runs/${runId}/shards.jsonl`, false),
+    featuresUri: outputField(root, 'featuresUri', `${data}/features/${runId}/`, true, defaults.dataBucket),
+    manifestUri: outputField(
+      root,
+      'manifestUri',
+      `${artifacts}/runs/${runId}/shards.jsonl`,
+      false,
+      defaults.dataBucket,
+    ),
   };
   problems.throwIfAny();
   return config;

@@ -17,8 +17,9 @@ import {
 import { CsvReader, formatCsvField } from '../../shared/formats/csv';
 import { parquetColumns, readParquetBatches } from '../../shared/formats/parquet';
 import { formatBatchLine, loadModel, type XGBoostModel } from '../../shared/model';
-import { type ShardEntry, type ShardResult, scoreOutputKey } from '../../shared/partitions';
+import { partitionFileKey, type ShardEntry, type ShardResult, scoreOutputKey } from '../../shared/partitions';
 import {
+  deleteObject,
   headObject,
   ObjectWriter,
   parseS3Uri,
@@ -122,7 +123,9 @@ function featureValue(text: string, source: string, line: number, field: string)
   const trimmed = text.trim();
   if (trimmed === '') return Number.NaN;
   if (Number.isNaN(value)) {
-    throw new CsvFormatError(`expected a number, got ${JSON.stringify(trimmed.slice(0, 40))}`, {
+    // The cell itself stays out of the message: it is customer data, and messages reach logs,
+    // the execution's Cause and the failure event.
+    throw new CsvFormatError(`expected a number in feature column '${field}' (the value is not shown)`, {
       source,
       line,
       field,
@@ -214,10 +217,11 @@ function cellValue(value: unknown, source: string, where: { line?: number; field
   if (typeof value === 'bigint') return Number(value);
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'string') return featureValue(value, source, where.line ?? 0, where.field);
-  throw new JsonLinesFormatError(`expected a number, got ${JSON.stringify(value)?.slice(0, 40)}`, {
-    source,
-    ...where,
-  });
+  const kind = Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : typeof value;
+  throw new JsonLinesFormatError(
+    `expected a number in feature column '${where.field}', got ${kind} (the value is not shown)`,
+    { source, ...where },
+  );
 }
 
 async function* jsonBlocks(
@@ -385,6 +389,14 @@ export async function scoreShard(
         'featureColumnsUri',
       );
     }
+    if (features === undefined && chosen.length !== model.numFeature) {
+      // Without a column list the f_* columns are taken in input order; a different count means
+      // they cannot be matched to the model's features (fewer would be scored against padding).
+      throw new InputValidationError(
+        `shard ${shard.shardId}: ${chosen.length} f_* columns in ${shard.source} but the model ${batch.modelUri} has ${model.numFeature} features; give model.featureColumnsUri (the training run's feature-columns.json) to say which column is which`,
+        'featureColumnsUri',
+      );
+    }
     if (chosen.length > model.numFeature) {
       throw new InputValidationError(
         `shard ${shard.shardId}: ${chosen.length} feature columns but the model ${batch.modelUri} has ${model.numFeature} features`,
@@ -427,13 +439,28 @@ export async function scoreShard(
   return { shardId: shard.shardId, rows, outputKey };
 }
 
-/** Scores every shard of a batch in order. */
+/**
+ * Deletes `_SUCCESS` and `_manifest.json` of the run's partition when they are there, before any part
+ * file is written: they describe an earlier run, whose parts this run is about to overwrite, and a
+ * run that then fails never reaches commit-scores to correct them. Only present markers are deleted
+ * (no delete marker per child in the versioned bucket).
+ */
+export async function removePartitionMarkers(s3: S3Client, batch: ScoreBatchInput): Promise<void> {
+  const output = parseS3Uri(batch.outputUri, 'outputUri');
+  for (const name of ['_SUCCESS', '_manifest.json'] as const) {
+    const location = { bucket: output.bucket, key: partitionFileKey(output.key, batch.dt, name) };
+    if ((await headObject(s3, location)) !== undefined) await deleteObject(s3, location);
+  }
+}
+
+/** Scores every shard of a batch in order, after removing an earlier run's partition markers. */
 export async function scoreBatch(
   s3: S3Client,
   items: readonly ShardEntry[],
   batch: ScoreBatchInput,
   options: ScoreOptions,
 ): Promise<{ shards: ShardResult[] }> {
+  await removePartitionMarkers(s3, batch);
   const shards: ShardResult[] = [];
   for (const item of items) shards.push(await scoreShard(s3, item, batch, options));
   return { shards };

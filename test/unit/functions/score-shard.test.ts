@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.hoisted(() => {
@@ -18,6 +18,7 @@ import { clearScoreCaches } from '../../../functions/lib/score-shard';
 import { handler } from '../../../functions/score-shard';
 import {
   CsvFormatError,
+  InputValidationError,
   JsonLinesFormatError,
   ModelFormatError,
   TransientError,
@@ -236,8 +237,12 @@ describe('score-shard', () => {
 
   it('fails a shard with a non-numeric feature, naming the line and column, and writes nothing', async () => {
     await fake.store.putObject('data', 'f/bad.csv', 'customer_id,f_0\nc1,0.5\nc2,abc\n');
+    await fake.store.putObject('data', 'cols.json', JSON.stringify(['f_0']));
     const error = await handler(
-      { Items: [{ shardId: '00000', source: 's3://data/f/bad.csv', format: 'csv' }], BatchInput: batchInput },
+      {
+        Items: [{ shardId: '00000', source: 's3://data/f/bad.csv', format: 'csv' }],
+        BatchInput: { ...batchInput, featureColumnsUri: 's3://data/cols.json' },
+      },
       context,
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CsvFormatError);
@@ -247,8 +252,88 @@ describe('score-shard', () => {
     ).toHaveLength(0);
   });
 
+  it.each([
+    ['csv', 'f/secret.csv', `customer_id,${features.join(',')}\nc1,${'1,'.repeat(7)}SECRET-4111\n`],
+    [
+      'json',
+      'f/secret.jsonl',
+      `${JSON.stringify({ customer_id: 'c0', ...Object.fromEntries(features.map((f) => [f, 1])) })}\n${JSON.stringify({ customer_id: 'c1', f_0: { card: 'SECRET-4111' } })}\n`,
+    ],
+  ])(
+    'keeps the offending %s cell out of the error message, naming where it is instead',
+    async (format, key, body) => {
+      // Prepare
+      await fake.store.putObject('data', key, body);
+      // Act
+      const error = await handler(
+        { Items: [{ shardId: '00000', source: `s3://data/${key}`, format }], BatchInput: batchInput },
+        context,
+      ).catch((e: unknown) => e);
+      // Assess
+      expect(error).toBeInstanceOf(format === 'csv' ? CsvFormatError : JsonLinesFormatError);
+      expect((error as Error).message).not.toContain('SECRET');
+      expect((error as Error).message).toMatch(/line 2/);
+      expect((error as Error).message).toMatch(/f_[07]/);
+      expect((error as Error).message).toContain('expected a number');
+    },
+  );
+
+  it('fails without a column list when the input has fewer f_* columns than the model has features', async () => {
+    // Prepare: 7 of the model's 8 features, which would be scored against padding
+    const seven = `customer_id,${features.slice(0, 7).join(',')}\nc1,${'0.5,'.repeat(6)}0.5\n`;
+    await fake.store.putObject('data', 'f/seven.csv', seven);
+    // Act
+    const error = await handler(
+      {
+        Items: [{ shardId: '00000', source: 's3://data/f/seven.csv', format: 'csv' }],
+        BatchInput: batchInput,
+      },
+      context,
+    ).catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(InputValidationError);
+    expect((error as InputValidationError).field).toBe('featureColumnsUri');
+    expect((error as Error).message).toMatch(/7 .*8|8 .*7/);
+    expect(
+      fake.s3.commandCalls(PutObjectCommand).filter((c) => c.args[0].input.Key?.endsWith('.csv')),
+    ).toHaveLength(0);
+  });
+
+  it('removes the partition markers of an earlier run before writing its part file', async () => {
+    // Prepare: a committed earlier run on the same dt
+    await fake.store.putObject('data', 'scores/dt=2024-01-01/_SUCCESS', '');
+    await fake.store.putObject('data', 'scores/dt=2024-01-01/_manifest.json', '{"status":"COMPLETE"}');
+    await fake.store.putObject('data', 'features/s/part-0.csv', table);
+    // Act
+    await handler(
+      {
+        Items: [{ shardId: '00000', source: 's3://data/features/s/part-0.csv', format: 'csv' }],
+        BatchInput: batchInput,
+      },
+      context,
+    );
+    // Assess
+    expect(await fake.store.headObject('data', 'scores/dt=2024-01-01/_SUCCESS')).toBeUndefined();
+    expect(await fake.store.headObject('data', 'scores/dt=2024-01-01/_manifest.json')).toBeUndefined();
+    const deletes = fake.s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input.Key);
+    expect(deletes).toEqual(['scores/dt=2024-01-01/_SUCCESS', 'scores/dt=2024-01-01/_manifest.json']);
+  });
+
+  it('deletes no marker that is not there (no delete markers pile up in the versioned bucket)', async () => {
+    await fake.store.putObject('data', 'features/s/part-0.csv', table);
+    await handler(
+      {
+        Items: [{ shardId: '00000', source: 's3://data/features/s/part-0.csv', format: 'csv' }],
+        BatchInput: batchInput,
+      },
+      context,
+    );
+    expect(fake.s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
+  });
+
   it('names the line of a JSON Lines row that is not an object', async () => {
-    await fake.store.putObject('data', 'f/bad.jsonl', '{"customer_id":"a","f_0":1}\n[1,2]\n');
+    const good = { customer_id: 'a', ...Object.fromEntries(features.map((f) => [f, 1])) };
+    await fake.store.putObject('data', 'f/bad.jsonl', `${JSON.stringify(good)}\n[1,2]\n`);
     const error = await handler(
       {
         Items: [{ shardId: '00000', source: 's3://data/f/bad.jsonl', format: 'json' }],

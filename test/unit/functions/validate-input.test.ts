@@ -35,6 +35,21 @@ async function rejection(
 }
 
 describe('validate-input for training', () => {
+  it.each([
+    ['featuresUri', 's3://sparkmaker-data/incoming/f/'],
+    ['trainingDataUri', 's3://sparkmaker-data/incoming/t/'],
+    ['transformOutputUri', 's3://sparkmaker-data/incoming/x/'],
+    ['modelOutputUri', 's3://sparkmaker-data/incoming'],
+    ['metricsUri', 's3://sparkmaker-data/incoming/metrics.json'],
+  ])('rejects %s under the data bucket trigger prefix incoming/, naming the field', async (field, uri) => {
+    const error = await rejection('training', {
+      input: { uri: 's3://sparkmaker-data/incoming/churn.csv' },
+      [field]: uri,
+    });
+    expect(error.field).toBe(field);
+    expect(error.message).toMatch(/incoming\/.*training run/);
+  });
+
   it('fills every default from a minimal input', async () => {
     // Prepare
     const input = { input: { uri: 's3://sparkmaker-data/incoming/churn.csv' } };
@@ -239,6 +254,55 @@ describe('validate-input for scoring', () => {
       model: { uri: 's3://b-1/m.tar.gz', modelPackageGroup: 'g' },
     });
     expect(error.field).toBe('model');
+  });
+
+  it('accepts a feature column list beside a model URI', async () => {
+    // Prepare
+    const input = {
+      input: { uri: 's3://b-1/k.csv' },
+      model: { uri: 's3://b-1/m.tar.gz', featureColumnsUri: 's3://b-1/feature-columns.json' },
+    };
+    // Act
+    const config = (await validate('scoring', input)) as ScoringConfig;
+    // Assess
+    expect(config.model).toEqual({
+      uri: 's3://b-1/m.tar.gz',
+      featureColumnsUri: 's3://b-1/feature-columns.json',
+    });
+  });
+
+  it('rejects a feature column list beside a model package group, whose package names its own', async () => {
+    const error = await rejection('scoring', {
+      input: { uri: 's3://b-1/k.csv' },
+      model: { modelPackageGroup: 'g', featureColumnsUri: 's3://b-1/feature-columns.json' },
+    });
+    expect(error.field).toBe('model.featureColumnsUri');
+  });
+
+  it('rejects a feature column list that is a prefix, not an object', async () => {
+    const error = await rejection('scoring', {
+      input: { uri: 's3://b-1/k.csv' },
+      model: { uri: 's3://b-1/m.tar.gz', featureColumnsUri: 's3://b-1/columns/' },
+    });
+    expect(error.field).toBe('model.featureColumnsUri');
+  });
+
+  it.each([
+    ['outputUri', 's3://sparkmaker-data/incoming/scores/'],
+    ['featuresUri', 's3://sparkmaker-data/incoming/features'],
+    ['manifestUri', 's3://sparkmaker-data/incoming/shards.jsonl'],
+  ])('rejects %s under the trigger prefix incoming/, which would start training runs', async (field, uri) => {
+    const error = await rejection('scoring', { input: { uri: 's3://b-1/k.csv' }, [field]: uri });
+    expect(error.field).toBe(field);
+    expect(error.message).toContain('incoming/');
+  });
+
+  it('accepts an output under incoming/ of another bucket', async () => {
+    const config = (await validate('scoring', {
+      input: { uri: 's3://b-1/k.csv' },
+      outputUri: 's3://other-bucket/incoming/scores/',
+    })) as ScoringConfig;
+    expect(config.outputUri).toBe('s3://other-bucket/incoming/scores/');
   });
 
   it('rejects a misspelt scoring field with a suggestion', async () => {
