@@ -489,9 +489,12 @@ export class NumericCsvReader {
     const n = data.length;
     const delim = this.#delim;
     for (;;) {
-      const next = skipBlankLines(data, pos, final, c);
-      if (next < 0) break;
-      pos = next;
+      const first = data[pos];
+      if (first === LF || first === CR) {
+        const next = skipBlankLines(data, pos, final, c);
+        if (next < 0) break;
+        pos = next;
+      }
       if (pos >= n) break;
       if (this.#columns === undefined) {
         // The first row decides the field count: count it with the general scanner.

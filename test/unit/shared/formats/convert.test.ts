@@ -227,6 +227,16 @@ describe('convert', () => {
     expect(result.features).toEqual(['x']);
   });
 
+  it('reads a CSV with a byte order mark, CRLF line ends, a quoted header and padded numbers', async () => {
+    // Prepare
+    const csv = '\ufeff"label","x y",z\r\n1," 2.5 ",3\r\n0,4,"5"\r\n';
+    // Act
+    const { output, result } = await convert(encode(csv), { from: 'csv', to: 'libsvm' });
+    // Assess
+    expect(decode(output)).toBe('1 0:2.5 1:3\n0 0:4 1:5\n');
+    expect(result.features).toEqual(['x y', 'z']);
+  });
+
   it('writes features only, in the order asked, without labels', async () => {
     // Prepare
     const csv = 'a,b,label,c\n1,2,1,3\n4,5,0,6\n';
