@@ -23,6 +23,7 @@ import { EventBus, type Rule } from '../services/eventbridge';
 import { type Schedule, Scheduler } from '../services/eventbridge/scheduler';
 import { type FaultInjector, LambdaService } from '../services/lambda';
 import { stepFunctionsInvoker } from '../services/lambda/step-functions';
+import { etagOf } from '../services/object-store';
 import { FileObjectStore } from '../services/s3/file-store';
 import { type S3Endpoint, startS3Server } from '../services/s3/server';
 import { createSageMakerService, type SageMakerService } from '../services/sagemaker';
@@ -34,8 +35,10 @@ import {
   stepFunctionsApi,
 } from '../services/sfn/json-server';
 import { loadProjectConfig, type ProjectConfig, substitutePlaceholders } from './config';
+import { portInUseError } from './project';
 
 export { loadProjectConfig, type ProjectConfig } from './config';
+export { findProjectRoot, portInUseError } from './project';
 
 export interface RuntimeOptions {
   /** The project root holding serverless.yml, statemachines/, functions/ (default: cwd). */
@@ -228,9 +231,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     });
   }
 
+  const ports = { s3Port: options.s3Port ?? 0, apiPort: options.apiPort ?? 0 };
   const s3Endpoint = await startS3Server({
     store,
     ...(options.s3Port === undefined ? {} : { port: options.s3Port }),
+  }).catch((error: unknown) => {
+    throw portInUseError(error, ports) ?? error;
   });
   const targets: Record<string, JsonOperationHandler> = {
     AWSStepFunctions: stepFunctionsApi(stepFunctions),
@@ -246,7 +252,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const apiEndpoint = await startJsonServer(
     targets,
     options.apiPort === undefined ? {} : { port: options.apiPort },
-  );
+  ).catch(async (error: unknown) => {
+    await s3Endpoint.close();
+    throw portInUseError(error, ports) ?? error;
+  });
 
   // What every handler's SDK client reads at construction.
   Object.assign(process.env, {
@@ -331,13 +340,14 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
 }
 
 /** Copies `jobs/features/*` to `s3://<artifacts>/jobs/features/`, as the deploy plugin uploads them. */
-async function seedJobScripts(root: string, store: FileObjectStore, bucket: string): Promise<void> {
+export async function seedJobScripts(root: string, store: FileObjectStore, bucket: string): Promise<void> {
   const dir = join(root, 'jobs', 'features');
   for (const file of await readdir(dir).catch(() => [] as string[])) {
     if (!/\.(py|sql)$/.test(file)) continue;
     const body = await readFile(join(dir, file));
     const existing = await store.headObject(bucket, `jobs/features/${file}`);
-    if (existing?.size === body.length) continue;
+    // Compare contents, not sizes: a same-length edit of the SQL must reach the next run.
+    if (existing?.etag === etagOf(body)) continue;
     await store.putObject(bucket, `jobs/features/${file}`, body);
   }
 }

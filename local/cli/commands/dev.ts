@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { startRuntime } from '../../runtime';
+import { findProjectRoot } from '../../runtime/project';
 import { seedSampleData } from '../../runtime/samples';
 import { summarize } from '../../runtime/summary';
 import { matchesPattern } from '../../services/eventbridge';
@@ -12,7 +13,8 @@ import { parseCommandLine } from '../args';
 import type { Command } from '../main';
 import { followExecution } from '../progress';
 
-const ROOT = join(import.meta.dirname, '..', '..', '..');
+/** The project: the nearest serverless.yml above the current directory (see local/runtime/project.ts). */
+const projectRoot = (): string => findProjectRoot();
 
 export const command: Command = {
   summary: 'keep the local S3 endpoint, rules and schedules running',
@@ -39,7 +41,7 @@ export const command: Command = {
     }
     const out = (text: string) => process.stdout.write(text);
     const runtime = await startRuntime({
-      root: ROOT,
+      root: projectRoot(),
       ...(values['state-dir'] === undefined ? {} : { stateDir: values['state-dir'] }),
       triggers: true,
       schedules: !values['no-schedules'],
@@ -82,7 +84,7 @@ Upload under incoming/ to start a training run, e.g.:
   AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws --endpoint-url ${runtime.s3Endpoint.url} s3 cp data.csv s3://${data}/incoming/data.csv
 Press Ctrl-C to stop.
 `);
-    if (values.seed) await seedSampleData(join(ROOT, 'examples'), runtime.store, data);
+    if (values.seed) await seedSampleData(join(projectRoot(), 'examples'), runtime.store, data);
     if (values['score-now']) {
       const schedule = runtime.config.schedules[0];
       if (schedule !== undefined) await runtime.scheduler.fire(schedule.name);

@@ -1,10 +1,12 @@
 /** `sparkmaker executions`: lists the offline executions recorded under `.sparkmaker/executions/`. */
 import { join } from 'node:path';
+import { findProjectRoot } from '../../runtime/project';
 import { listRecords } from '../../services/sfn';
 import { parseCommandLine } from '../args';
 import type { Command } from '../main';
 
-const ROOT = join(import.meta.dirname, '..', '..', '..');
+/** The project: the nearest serverless.yml above the current directory (see local/runtime/project.ts). */
+const projectRoot = (): string => findProjectRoot();
 
 export const command: Command = {
   summary: 'list offline executions',
@@ -22,7 +24,7 @@ export const command: Command = {
       process.stdout.write('Usage: sparkmaker executions [--state-dir .sparkmaker] [--json]\n');
       return 0;
     }
-    const stateDir = values['state-dir'] ?? join(ROOT, '.sparkmaker');
+    const stateDir = values['state-dir'] ?? join(projectRoot(), '.sparkmaker');
     const records = (await listRecords(stateDir)).sort((a, b) => b.startDate.localeCompare(a.startDate));
     if (values.json) {
       process.stdout.write(

@@ -1,11 +1,13 @@
 /** `sparkmaker history <execution name>`: the GetExecutionHistory events of an offline execution. */
 import { join } from 'node:path';
 import type { HistoryEvent } from '../../asl';
+import { findProjectRoot } from '../../runtime/project';
 import { listRecords } from '../../services/sfn';
 import { parseCommandLine, UsageError } from '../args';
 import type { Command } from '../main';
 
-const ROOT = join(import.meta.dirname, '..', '..', '..');
+/** The project: the nearest serverless.yml above the current directory (see local/runtime/project.ts). */
+const projectRoot = (): string => findProjectRoot();
 
 function describe(event: HistoryEvent): string {
   const detailsKey = Object.keys(event).find((k) => k.endsWith('EventDetails'));
@@ -43,7 +45,7 @@ export const command: Command = {
     const wanted = positionals[0];
     if (wanted === undefined)
       throw new UsageError('history needs an execution name (see sparkmaker executions)');
-    const stateDir = values['state-dir'] ?? join(ROOT, '.sparkmaker');
+    const stateDir = values['state-dir'] ?? join(projectRoot(), '.sparkmaker');
     const record = (await listRecords(stateDir)).find((r) => r.name === wanted || r.executionArn === wanted);
     if (record === undefined) {
       throw new UsageError(`no execution named '${wanted}' under ${stateDir} (see sparkmaker executions)`);

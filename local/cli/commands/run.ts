@@ -3,15 +3,16 @@
  * offline with live progress and prints its summary and output.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { startRuntime } from '../../runtime';
 import { shardFaultsFromEnv } from '../../runtime/faults';
+import { findProjectRoot } from '../../runtime/project';
 import { summarize } from '../../runtime/summary';
 import { parseCommandLine, UsageError } from '../args';
 import type { Command } from '../main';
 import { followExecution } from '../progress';
 
-const ROOT = join(import.meta.dirname, '..', '..', '..');
+/** The project: the nearest serverless.yml above the current directory (see local/runtime/project.ts). */
+const projectRoot = (): string => findProjectRoot();
 
 export const command: Command = {
   summary: 'run a workflow offline: run <training|scoring> --input <file.json>',
@@ -52,7 +53,7 @@ export const command: Command = {
     }
     const faults = shardFaultsFromEnv(process.env.SPARKMAKER_FAIL_SHARDS);
     const runtime = await startRuntime({
-      root: ROOT,
+      root: projectRoot(),
       ...(values['state-dir'] === undefined ? {} : { stateDir: values['state-dir'] }),
       logLevel: values.verbose ? 'INFO' : 'SILENT',
       ...(faults === undefined ? {} : { faults }),

@@ -6,13 +6,15 @@
 import { join } from 'node:path';
 import { startRuntime } from '../../runtime';
 import { shardFaultsFromEnv } from '../../runtime/faults';
+import { findProjectRoot } from '../../runtime/project';
 import { readSampleInput, seedSampleData } from '../../runtime/samples';
 import { summarize } from '../../runtime/summary';
 import { parseCommandLine } from '../args';
 import type { Command } from '../main';
 import { followExecution } from '../progress';
 
-const ROOT = join(import.meta.dirname, '..', '..', '..');
+/** The project: the nearest serverless.yml above the current directory (see local/runtime/project.ts). */
+const projectRoot = (): string => findProjectRoot();
 
 export const command: Command = {
   summary: 'seed the sample data and run training then scoring offline',
@@ -35,10 +37,10 @@ export const command: Command = {
       return 0;
     }
     const started = Date.now();
-    const examples = values.examples ?? join(ROOT, 'examples');
+    const examples = values.examples ?? join(projectRoot(), 'examples');
     const faults = shardFaultsFromEnv(process.env.SPARKMAKER_FAIL_SHARDS);
     const runtime = await startRuntime({
-      root: ROOT,
+      root: projectRoot(),
       ...(values['state-dir'] === undefined ? {} : { stateDir: values['state-dir'] }),
       logLevel: values.verbose ? 'INFO' : 'SILENT',
       ...(faults === undefined ? {} : { faults }),
