@@ -1,7 +1,8 @@
 /**
  * The commit step of a scoring run: reads the Distributed Map's ResultWriter output (SPEC §7.3),
- * checks that every shard's part file exists, writes `dt=<dt>/_manifest.json` always and `_SUCCESS`
- * only when every planned shard succeeded, and lists the failed shards for a redrive.
+ * checks that every shard's part file exists, deletes every other `part-*` of the partition (an
+ * earlier run's, or a failed shard's), writes `dt=<dt>/_manifest.json` always and `_SUCCESS` only
+ * when every planned shard succeeded, and lists the failed shards.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
@@ -19,6 +20,7 @@ import {
   deleteObject,
   formatS3Uri,
   headObject,
+  listObjects,
   putJson,
   putObject,
   readObjectText,
@@ -125,6 +127,21 @@ export async function commitScores(s3: S3Client, request: CommitRequest): Promis
     bucket: request.output.bucket,
     key: partitionFileKey(request.output.key, dt, '_SUCCESS'),
   };
+  // Part files this run did not verify are an earlier run's (shard ids are positional, so a run
+  // with fewer shards leaves the tail of a bigger one) or a failed shard's: either way not this
+  // run's scores, and readers take every part-* of the partition.
+  const keep = new Set(verified.map((s) => s.outputKey));
+  const partitionPrefix = partitionFileKey(request.output.key, dt, '_SUCCESS').slice(0, -'_SUCCESS'.length);
+  const stale: string[] = [];
+  for await (const object of listObjects(s3, {
+    bucket: request.output.bucket,
+    key: `${partitionPrefix}part-`,
+  })) {
+    if (!object.key.slice(partitionPrefix.length).includes('/') && !keep.has(object.key))
+      stale.push(object.key);
+  }
+  for (const key of stale) await deleteObject(s3, { bucket: request.output.bucket, key });
+
   const runManifest: RunManifest = {
     runId: request.runId,
     dt,

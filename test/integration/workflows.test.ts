@@ -209,6 +209,46 @@ describe('the offline workflows end to end', () => {
     expect((await files(dir)).filter((f) => f.endsWith('.csv'))).toEqual(names);
   });
 
+  it('takes the _SUCCESS and manifest of an earlier complete run away when a later run on the dt fails', async () => {
+    // Prepare: a complete run on the partition
+    const outputUri = `s3://${DATA}/scores/rerun-fails/`;
+    const partition = join(s3, DATA, 'scores', 'rerun-fails', 'dt=2024-06-03');
+    const committed = await scoreCsv('score-rerun-ok', outputUri);
+    const markedBefore = await stat(join(partition, '_SUCCESS')).catch(() => undefined);
+    // Act: a second run whose shards after the first fail beyond the tolerance (one at a time, so
+    // the first shard has written its part before the run fails)
+    faults = failShards({ shardIds: ['00001', '00002', '00003'], errorType: 'ScoringFault' });
+    const failed = await scoreCsv('score-rerun-fails', outputUri, {
+      toleratedFailurePercentage: 10,
+      maxConcurrency: 1,
+    });
+    faults = undefined;
+    // Assess
+    expect(committed.status, committed.cause).toBe('SUCCEEDED');
+    expect(markedBefore).toBeDefined();
+    expect(failed.status).toBe('FAILED');
+    expect(await stat(join(partition, '_SUCCESS')).catch(() => undefined)).toBeUndefined();
+    expect(await stat(join(partition, '_manifest.json')).catch(() => undefined)).toBeUndefined();
+  });
+
+  it('leaves only the parts of the latest run when runs on the same dt have different shard counts', async () => {
+    // Prepare: a run of many small shards
+    const outputUri = `s3://${DATA}/scores/reshard/`;
+    const partition = join(s3, DATA, 'scores', 'reshard', 'dt=2024-06-03');
+    const many = await scoreCsv('score-reshard-many', outputUri);
+    const partsBefore = (await files(partition)).filter((f) => f.startsWith('part-'));
+    // Act: the same input again as a single shard
+    const one = await scoreCsv('score-reshard-one', outputUri, { shardSizeBytes: 64 * 1024 * 1024 });
+    // Assess
+    expect([many.status, one.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect(partsBefore.length).toBeGreaterThan(1);
+    expect(output(one)).toMatchObject({ status: 'COMPLETE', shards: 1, rows: scoringRows });
+    expect((await files(partition)).filter((f) => f.startsWith('part-'))).toEqual(['part-00000.csv']);
+    const ids = await scoreIds(outputUri);
+    expect(ids).toHaveLength(scoringRows);
+    expect(new Set(ids).size).toBe(scoringRows);
+  });
+
   it('fails a run on a malformed input file, naming the file and the line', async () => {
     const good = customersCsv({ rows: 20, seed: 9, dates: ['2024-06-01'], labelled: true }).split('\n');
     good.splice(7, 0, 'C9999999,2024-06-01,"unterminated,12.5');

@@ -136,6 +136,51 @@ describe('commit-scores', () => {
     expect(await fake.store.headObject('data', 'scores/dt=2024-01-01/_SUCCESS')).toBeUndefined();
   });
 
+  it('removes the part files of an earlier run with more shards before writing _SUCCESS', async () => {
+    // Prepare: an earlier run wrote 6 parts; this run planned and wrote 4
+    for (const id of ['00004', '00005'])
+      await fake.store.putObject('data', `scores/dt=2024-01-01/part-${id}.csv`, 'id,score\nold,1\n');
+    await seed(
+      [child('SUCCEEDED', ['00000', '00001', '00002', '00003'], 1)],
+      [],
+      ['00000', '00001', '00002', '00003'],
+    );
+    // Act
+    const result = await handler(request, context);
+    // Assess
+    expect(result.status).toBe('COMPLETE');
+    const page = await fake.store.listObjects('data', { prefix: 'scores/dt=2024-01-01/', maxKeys: 100 });
+    expect(page.objects.map((o) => o.key).sort()).toEqual([
+      'scores/dt=2024-01-01/_SUCCESS',
+      'scores/dt=2024-01-01/_manifest.json',
+      'scores/dt=2024-01-01/part-00000.csv',
+      'scores/dt=2024-01-01/part-00001.csv',
+      'scores/dt=2024-01-01/part-00002.csv',
+      'scores/dt=2024-01-01/part-00003.csv',
+    ]);
+  });
+
+  it('removes the stale part of a failed shard too, so a partial partition holds only this run', async () => {
+    await seed(
+      [child('SUCCEEDED', ['00000', '00001'], 1)],
+      [child('FAILED', ['00002', '00003'], 0)],
+      ['00000', '00001', '00002'],
+    );
+    const result = await handler(request, context);
+    expect(result.failedShards).toEqual(['00002', '00003']);
+    expect(await fake.store.headObject('data', 'scores/dt=2024-01-01/part-00002.csv')).toBeUndefined();
+    expect(await fake.store.headObject('data', 'scores/dt=2024-01-01/part-00000.csv')).toBeDefined();
+  });
+
+  it('leaves objects in the partition that are not part files alone', async () => {
+    await fake.store.putObject('data', 'scores/dt=2024-01-01/README.txt', 'notes');
+    await fake.store.putObject('data', 'scores/dt=2024-01-02/part-00009.csv', 'other day');
+    await seed([child('SUCCEEDED', ['00000'], 1)], [], ['00000']);
+    await handler({ ...request, shards: 1 }, context);
+    expect(await fake.store.headObject('data', 'scores/dt=2024-01-01/README.txt')).toBeDefined();
+    expect(await fake.store.headObject('data', 'scores/dt=2024-01-02/part-00009.csv')).toBeDefined();
+  });
+
   it('completes after a redrive re-runs the failed shards', async () => {
     await seed(
       [child('SUCCEEDED', ['00000', '00001'], 2)],
