@@ -13,7 +13,7 @@
  * with a clear error rather than guessing.
  */
 import { RecordIOFormatError } from '../errors';
-import { ByteSink } from './bytes';
+import { ByteSink, concatBytes } from './bytes';
 
 /** The RecordIO magic number (read as a little-endian uint32). */
 export const RECORDIO_MAGIC = 0xced7230a;
@@ -99,6 +99,11 @@ export class RecordIOFrameReader {
   #pending: Uint8Array = new Uint8Array(0);
   /** Stream offset of `#pending[0]`. */
   #offset = 0;
+  /** Chunks received after `#pending` while its frame is still incomplete. */
+  #waiting: Uint8Array[] = [];
+  #waitingBytes = 0;
+  /** Bytes `#pending` must reach before the next frame can be returned (header, or the whole frame). */
+  #needed = 8;
 
   constructor(options: RecordIOFrameReaderOptions = {}) {
     this.#maxRecordBytes = Math.min(
@@ -110,6 +115,18 @@ export class RecordIOFrameReader {
 
   /** Adds a chunk and returns every frame it completes, in order. */
   push(chunk: Uint8Array): RecordIOFrame[] {
+    if (
+      this.#waiting.length > 0 ||
+      (this.#pending.length > 0 && this.#pending.length + chunk.length < this.#needed)
+    ) {
+      // A large record arriving in small chunks: gather them, join once the frame is complete.
+      this.#waiting.push(chunk);
+      this.#waitingBytes += chunk.length;
+      if (this.#pending.length + this.#waitingBytes < this.#needed) return [];
+      chunk = concatBytes(this.#waiting);
+      this.#waiting = [];
+      this.#waitingBytes = 0;
+    }
     let data: Uint8Array;
     if (this.#pending.length === 0) data = chunk;
     else {
@@ -120,10 +137,14 @@ export class RecordIOFrameReader {
     }
     const frames: RecordIOFrame[] = [];
     let at = 0;
+    this.#needed = 8;
     while (data.length - at >= 8) {
       const length = this.#checkHeader(data, at);
       const end = at + 8 + length + recordIOPadding(length);
-      if (end > data.length) break;
+      if (end > data.length) {
+        this.#needed = end - at;
+        break;
+      }
       frames.push({ payload: data.subarray(at + 8, at + 8 + length), offset: this.#offset + at });
       at = end;
     }
@@ -138,6 +159,11 @@ export class RecordIOFrameReader {
    * @throws RecordIOFormatError when the stream ends inside a header or a payload.
    */
   end(): RecordIOFrame[] {
+    if (this.#waiting.length > 0) {
+      this.#pending = concatBytes([this.#pending, ...this.#waiting]);
+      this.#waiting = [];
+      this.#waitingBytes = 0;
+    }
     const data = this.#pending;
     if (data.length === 0) return [];
     if (data.length < 8) {

@@ -49,6 +49,22 @@ describe('RecordIO framing', () => {
     );
   });
 
+  it('gathers a large record pushed in small chunks without copying it again at every chunk', () => {
+    // Prepare: 16 MiB in 1 KiB chunks; re-joining at every push would copy ~128 GB and time out
+    const payload = new Uint8Array(16 * 1024 * 1024).map((_, i) => i % 251);
+    const bytes = encodeRecordIOFrames([payload, Uint8Array.of(7)]);
+    const reader = new RecordIOFrameReader();
+    // Act
+    const frames = [];
+    for (let at = 0; at < bytes.length; at += 1024)
+      frames.push(...reader.push(bytes.subarray(at, at + 1024)));
+    frames.push(...reader.end());
+    // Assess
+    expect(frames.map((f) => f.payload.length)).toEqual([payload.length, 1]);
+    expect(Buffer.compare(frames[0]!.payload, payload)).toBe(0);
+    expect(frames[1]!.offset).toBe(8 + payload.length);
+  }, 20_000);
+
   it('refuses a wrong magic number with its byte offset', () => {
     // Prepare
     const bytes = encodeRecordIOFrames([Uint8Array.of(1, 2, 3, 4), Uint8Array.of(5, 6, 7, 8)]);
