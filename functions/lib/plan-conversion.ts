@@ -5,7 +5,7 @@
  * that training, evaluation and scoring must agree on.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { ConversionError, ObjectNotFoundError } from '../../shared/errors';
+import { ConversionError, InputValidationError, ObjectNotFoundError } from '../../shared/errors';
 import type { OutputFormat } from '../../shared/formats/convert';
 import { parquetColumns } from '../../shared/formats/parquet';
 import { isDataKey } from '../../shared/partitions';
@@ -89,10 +89,14 @@ export async function featureColumnsOf(s3: S3Client, location: S3Location, size:
   return featureColumnsOfText(new TextDecoder().decode(head), uri);
 }
 
+/** The splits a training run cannot do without: `train` (training channel) and `test` (evaluation). */
+const REQUIRED_SPLITS = ['train', 'test'] as const;
+
 /**
  * Plans the conversion of a run's features and writes the feature column list.
  *
- * @throws {ObjectNotFoundError} when the feature prefix holds no data; {@link ConversionError} when
+ * @throws {ObjectNotFoundError} when the feature prefix holds no data; {@link InputValidationError}
+ *   (field `input`) when the train or test split is empty; {@link ConversionError} when
  *   the objects have no `f_*` columns, or disagree on them.
  */
 export async function planConversion(
@@ -117,6 +121,17 @@ export async function planConversion(
     throw new ObjectNotFoundError(
       `no feature objects under ${formatS3Uri(prefix)} (expected split=<split>/dt=<dt>/part-*)`,
     );
+  }
+  // Training needs rows in the train channel and evaluation in the test channel; without them the
+  // state machine would call SageMaker with a missing channel and retry a validation error.
+  const splits = new Set(objects.map((o) => splitOf(o.key.slice(prefix.key.length))));
+  for (const required of REQUIRED_SPLITS) {
+    if (!splits.has(required)) {
+      throw new InputValidationError(
+        `no rows in the ${required} split: the feature job wrote no non-empty object under ${formatS3Uri(child(prefix, `split=${required}`))}/ (splits found: ${[...splits].sort().join(', ')}); the input needs more labelled customers, spread over the splits, for a training run`,
+        'input',
+      );
+    }
   }
   let featureColumns: string[] | undefined;
   const items: ConversionItem[] = [];

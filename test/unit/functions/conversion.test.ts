@@ -237,6 +237,42 @@ describe('plan-conversion', () => {
     await expect(planConversion(request, context)).rejects.toBeInstanceOf(ObjectNotFoundError);
   });
 
+  it.each([
+    ['train', 'test'],
+    ['test', 'train'],
+  ])(
+    'fails with InputValidationError naming the %s split when the feature job wrote none of it',
+    async (empty, present) => {
+      // Prepare: rows for one split only (e.g. an input too small to spread over the splits)
+      await fake.store.putObject(
+        'data',
+        `features/train-1/split=${present}/dt=2024-01-01/part-0.parquet`,
+        featureParquet(4),
+      );
+      await fake.store.putObject('data', `features/train-1/split=${empty}/dt=2024-01-01/part-1.parquet`, '');
+      // Act
+      const error = await planConversion(request, context).catch((e: unknown) => e);
+      // Assess
+      expect(error).toBeInstanceOf(InputValidationError);
+      expect((error as InputValidationError).field).toBe('input');
+      expect((error as Error).message).toContain(`s3://data/features/train-1/split=${empty}/`);
+      expect((error as Error).message).toMatch(new RegExp(`no rows in the ${empty} split`));
+      expect(fake.s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+    },
+  );
+
+  it('plans a run without a validation split', async () => {
+    for (const split of ['train', 'test']) {
+      await fake.store.putObject(
+        'data',
+        `features/train-1/split=${split}/dt=2024-01-01/part-0.parquet`,
+        featureParquet(4),
+      );
+    }
+    const result = await planConversion(request, context);
+    expect(result.items.map((i) => i.split).sort()).toEqual(['test', 'train']);
+  });
+
   it('reports a throttled listing as a TransientError', async () => {
     fake.s3.on(ListObjectsV2Command).rejects(throttling());
     await expect(planConversion(request, context)).rejects.toBeInstanceOf(TransientError);
