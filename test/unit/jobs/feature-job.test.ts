@@ -101,6 +101,26 @@ describe('the DuckDB feature job', () => {
     expect(result.featureColumns.every((column) => column.startsWith('f_'))).toBe(true);
   });
 
+  it('writes one object per partition, as the Spark job does after repartitioning', async () => {
+    // Act
+    const result = await runFeatureJob({
+      s3Root,
+      entryPointArguments: args(
+        's3://sparkmaker-data/incoming/raw.csv',
+        's3://sparkmaker-data/features/t1/',
+        'train',
+      ),
+    });
+
+    // Assess
+    const output = path.join(s3Root, 'sparkmaker-data/features/t1');
+    const objects = (readdirSync(output, { recursive: true }) as string[]).filter((p) =>
+      p.endsWith('.parquet'),
+    );
+    expect(result.partitions.length).toBeGreaterThan(3);
+    expect(objects.map((p) => path.dirname(p)).sort()).toEqual(result.partitions);
+  });
+
   it('computes each feature from the raw row, with NULL for a missing value', async () => {
     // Prepare
     const raw = csvRows('raw.csv');
