@@ -4,7 +4,7 @@
  * in `collect` mode, is set aside with its reason so a converter can quarantine it.
  */
 import { JsonLinesFormatError } from '../errors';
-import { utf8Text } from './bytes';
+import { concatBytes, utf8Text } from './bytes';
 
 /** One object read, with where it came from. */
 export interface JsonLinesRecord {
@@ -53,6 +53,9 @@ export class JsonLinesReader {
   readonly #options: JsonLinesOptions;
   readonly #maxLineBytes: number;
   #pending: Uint8Array = new Uint8Array(0);
+  /** Pieces of a line received after `#pending`, not yet joined (no line break in them). */
+  #waiting: Uint8Array[] = [];
+  #waitingBytes = 0;
   #base = 0;
   #line = 1;
   #ended = false;
@@ -75,6 +78,24 @@ export class JsonLinesReader {
   }
 
   #run(chunk: Uint8Array, final: boolean): JsonLinesBatch {
+    if (!final && this.#pending.length + this.#waitingBytes > 0 && chunk.indexOf(0x0a) < 0) {
+      // A long line arriving in pieces: keep the pieces and join them once, when its end arrives.
+      this.#waiting.push(chunk);
+      this.#waitingBytes += chunk.length;
+      if (this.#pending.length + this.#waitingBytes > this.#maxLineBytes) {
+        throw new JsonLinesFormatError(`a JSON Lines line longer than ${this.#maxLineBytes} bytes`, {
+          ...(this.#options.source === undefined ? {} : { source: this.#options.source }),
+          line: this.#line,
+          offset: this.#base,
+        });
+      }
+      return { records: [], rejected: [] };
+    }
+    if (this.#waiting.length > 0) {
+      chunk = concatBytes([...this.#waiting, chunk]);
+      this.#waiting = [];
+      this.#waitingBytes = 0;
+    }
     let data = chunk;
     if (this.#pending.length > 0) {
       data = new Uint8Array(this.#pending.length + chunk.length);

@@ -7,7 +7,7 @@
  * value, zeros included, and omit only missing ones (NaN).
  */
 import { LibSvmFormatError } from '../errors';
-import { type ByteSink, utf8Text } from './bytes';
+import { type ByteSink, concatBytes, utf8Text } from './bytes';
 import { formatNumber, parseNumber } from './number';
 
 /** How column numbers are written in the file: 0 (XGBoost) or 1 (Spark, libsvm tools). */
@@ -59,6 +59,9 @@ export class LibSvmReader {
   readonly #options: LibSvmOptions;
   readonly #maxLineBytes: number;
   #pending: Uint8Array = new Uint8Array(0);
+  /** Pieces of a line received after `#pending`, not yet joined (no line break in them). */
+  #waiting: Uint8Array[] = [];
+  #waitingBytes = 0;
   #base = 0;
   #line = 1;
   #ended = false;
@@ -84,6 +87,24 @@ export class LibSvmReader {
   }
 
   #run(chunk: Uint8Array, final: boolean): LibSvmLine[] {
+    if (!final && this.#pending.length + this.#waitingBytes > 0 && chunk.indexOf(0x0a) < 0) {
+      // A long line arriving in pieces: keep the pieces and join them once, when its end arrives.
+      this.#waiting.push(chunk);
+      this.#waitingBytes += chunk.length;
+      if (this.#pending.length + this.#waitingBytes > this.#maxLineBytes) {
+        throw new LibSvmFormatError(`a LibSVM line longer than ${this.#maxLineBytes} bytes`, {
+          ...(this.#options.source === undefined ? {} : { source: this.#options.source }),
+          line: this.#line,
+          offset: this.#base,
+        });
+      }
+      return [];
+    }
+    if (this.#waiting.length > 0) {
+      chunk = concatBytes([...this.#waiting, chunk]);
+      this.#waiting = [];
+      this.#waitingBytes = 0;
+    }
     let data = chunk;
     if (this.#pending.length > 0) {
       data = new Uint8Array(this.#pending.length + chunk.length);

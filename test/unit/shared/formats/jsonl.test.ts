@@ -31,6 +31,21 @@ describe('JsonLinesReader', () => {
     );
   });
 
+  it('reads the same objects when the text arrives a byte at a time', () => {
+    // Prepare
+    const text = `${JSON.stringify({ long: 'x'.repeat(500), n: 1 })}\n{"a":2}\n{"b":[3]}`;
+    const bytes = encode(text);
+    const reader = new JsonLinesReader();
+    // Act
+    const records = [];
+    for (let at = 0; at < bytes.length; at++)
+      records.push(...reader.push(bytes.subarray(at, at + 1)).records);
+    records.push(...reader.end().records);
+    // Assess
+    expect(records).toEqual(parseJsonLines(bytes));
+    expect(records).toHaveLength(3);
+  });
+
   it('skips blank lines but counts them', () => {
     // Act
     const records = parseJsonLines('{"a":1}\n\n  \n{"a":2}');

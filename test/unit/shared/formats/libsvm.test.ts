@@ -53,6 +53,30 @@ describe('LibSVM', () => {
     );
   });
 
+  it('reads the same rows when the text arrives a few bytes at a time', () => {
+    // Prepare
+    const text = `1 ${Array.from({ length: 300 }, (_, i) => `${i}:${i / 7}`).join(' ')}\n0 5:1\n2 3:0`;
+    const bytes = new TextEncoder().encode(text);
+    const reader = new LibSvmReader({ indexBase: 0 });
+    // Act
+    const rows = [];
+    for (let at = 0; at < bytes.length; at += 3) rows.push(...reader.push(bytes.subarray(at, at + 3)));
+    rows.push(...reader.end());
+    // Assess
+    expect(rows).toEqual(parseLibSvm(bytes, { indexBase: 0 }));
+    expect(rows.map((r) => r.indices.length)).toEqual([300, 1, 1]);
+  });
+
+  it('refuses a line longer than the limit while it is still arriving', () => {
+    // Prepare
+    const reader = new LibSvmReader({ indexBase: 0, maxLineBytes: 100 });
+    const piece = new TextEncoder().encode('1:1 '.repeat(10));
+    // Act / Assess
+    expect(() => {
+      for (let i = 0; i < 5; i++) reader.push(piece);
+    }).toThrow(/longer than 100 bytes/);
+  });
+
   it('writes 1-based indices for Spark and 0-based for XGBoost from the same row', () => {
     // Prepare
     const row = { label: 1, indices: [0, 2], values: [0.5, 2] };
