@@ -254,6 +254,8 @@ describe('the packaged CloudFormation template', () => {
     expect(scoring).toContain('states:DescribeExecution');
     expect(scoring).toContain('states:StopExecution');
     expect(scoring).toContain('execution:sparkmaker-dev-scoring/*');
+    // Recovery is a new run: a caught failure ends in Fail, so nothing is ever redriven.
+    expect(scoring).not.toContain('states:RedriveExecution');
     expect(scoring).toContain('rule/StepFunctionsGetEventsForEMRServerlessJobRule');
     expect(training).toContain('rule/StepFunctionsGetEventsForSageMakerTrainingJobsRule');
     expect(training).toContain('rule/StepFunctionsGetEventsForSageMakerTransformJobsRule');
