@@ -1,14 +1,19 @@
 /** The evaluate step: batch-transform output (`label,prediction` lines) → metrics JSON in S3. */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { EvaluationError } from '../../shared/errors';
-import { computeMetrics, emptyScoredRows, type Metrics, parseTransformOutput } from '../../shared/evaluation';
+import {
+  computeMetrics,
+  emptyScoredRows,
+  type Metrics,
+  TransformOutputReader,
+} from '../../shared/evaluation';
 import { isDataKey } from '../../shared/partitions';
 import {
   formatS3Uri,
   isPrefix,
   listAllObjects,
   putJson,
-  readObjectText,
+  readObjectChunks,
   type S3Location,
 } from '../../shared/s3';
 
@@ -26,7 +31,7 @@ export interface EvaluateResult {
 }
 
 /**
- * Reads every `.out` object under the transform output prefix (or the one object named), computes
+ * Streams every `.out` object under the transform output prefix (or the one object named), computes
  * the objective's metrics and writes `{objective, metrics, sources}` to the metrics URI.
  *
  * @throws {EvaluationError} when there is no output; {@link CsvFormatError} naming file and line.
@@ -50,7 +55,13 @@ export async function evaluateTransformOutput(
   for (const key of sourceKeys) {
     const location = { bucket: request.transformOutput.bucket, key };
     const uri = formatS3Uri(location);
-    parseTransformOutput(await readObjectText(s3, location), uri, rows);
+    // Streamed: only the rows' numbers are kept (AUC needs them all), never an object's text.
+    const reader = new TransformOutputReader(uri, rows);
+    const decoder = new TextDecoder();
+    for await (const chunk of readObjectChunks(s3, location))
+      reader.push(decoder.decode(chunk, { stream: true }));
+    reader.push(decoder.decode());
+    reader.end();
     sources.push(uri);
   }
   const metrics = computeMetrics(rows, request.objective);

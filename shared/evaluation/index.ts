@@ -18,4 +18,9 @@ export {
   multiLogloss,
   rmse,
 } from './metrics';
-export { emptyScoredRows, parseTransformOutput, type ScoredRows } from './transform-output';
+export {
+  emptyScoredRows,
+  parseTransformOutput,
+  type ScoredRows,
+  TransformOutputReader,
+} from './transform-output';

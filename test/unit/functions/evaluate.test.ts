@@ -56,6 +56,30 @@ describe('evaluate', () => {
     expect(written.sources).toHaveLength(2);
   });
 
+  it('streams each output object, stopping at the first malformed line without reading the rest', async () => {
+    // Prepare: a long object served as many small chunks, malformed on line 2
+    const key = 'transform/run-1/test/big.csv.out';
+    await fake.store.putObject('data', key, 'placeholder for the listing');
+    let pulled = 0;
+    async function* body(): AsyncGenerator<Uint8Array> {
+      const encoder = new TextEncoder();
+      yield encoder.encode('1,0.9\n0,not-a-number\n');
+      for (let i = 0; i < 10_000; i++) {
+        pulled++;
+        yield encoder.encode('1,0.5\n0,0.25\n');
+      }
+    }
+    fake.s3
+      .on(GetObjectCommand, { Bucket: 'data', Key: key })
+      .callsFake(async () => ({ Body: body() as never }));
+    // Act
+    const error = await handler(request, context).catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(CsvFormatError);
+    expect((error as Error).message).toContain('line 2');
+    expect(pulled).toBeLessThan(10);
+  });
+
   it('gives RMSE for a regression objective', async () => {
     await fake.store.putObject('data', 'transform/run-1/t.csv.out', '3,2\n1,1\n');
     const result = await handler({ ...request, objective: 'reg:squarederror' }, context);
