@@ -13,9 +13,10 @@ import {
   JsonLinesFormatError,
   ObjectNotFoundError,
   ParquetFormatError,
+  SparkmakerError,
 } from '../../shared/errors';
 import { CsvReader, formatCsvField } from '../../shared/formats/csv';
-import { parquetColumns, readParquetBatches } from '../../shared/formats/parquet';
+import { parquetColumns } from '../../shared/formats/parquet';
 import { formatBatchLine, loadModel, type XGBoostModel } from '../../shared/model';
 import { partitionFileKey, type ShardEntry, type ShardResult, scoreOutputKey } from '../../shared/partitions';
 import {
@@ -281,48 +282,95 @@ async function* jsonBlocks(
   if (ids.length > 0) yield { ids, values: Float64Array.from(values) };
 }
 
-/** Reads only the given row groups (inclusive) of a Parquet file, one batch per row group. */
-async function* readRowGroups(
+type ParquetMetadata = Awaited<ReturnType<typeof parquetMetadataAsync>>;
+
+/**
+ * The file with one byte span served from memory: a row group's column chunks are fetched with one
+ * ranged GET and then decoded slice by slice without fetching them again.
+ */
+function withPrefetched(file: RangedBuffer, from: number, bytes: ArrayBuffer): RangedBuffer {
+  const to = from + bytes.byteLength;
+  return {
+    byteLength: file.byteLength,
+    slice(start: number, end?: number): Promise<ArrayBuffer> {
+      const stop = end ?? file.byteLength;
+      if (start >= from && stop <= to) return Promise.resolve(bytes.slice(start - from, stop - from));
+      return file.slice(start, end);
+    },
+  };
+}
+
+/** The byte span of a row group's chunks of the given columns. */
+function chunkSpan(metadata: ParquetMetadata, group: number, columns: readonly string[]) {
+  let from = Number.POSITIVE_INFINITY;
+  let to = 0;
+  for (const chunk of metadata.row_groups[group]?.columns ?? []) {
+    const meta = chunk.meta_data;
+    if (meta === undefined || !columns.includes(meta.path_in_schema.join('.'))) continue;
+    const start = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
+    from = Math.min(from, start);
+    to = Math.max(to, start + Number(meta.total_compressed_size));
+  }
+  return from < to ? { from, to } : undefined;
+}
+
+/**
+ * Reads row groups `groups` (inclusive; all of them when absent) of a Parquet file in slices of at
+ * most `sliceRows` rows: only one slice is ever decoded into JS values, however big the row group
+ * (each group's compressed column chunks are held while its slices are read).
+ */
+async function* readRowSlices(
   file: RangedBuffer,
   columns: string[],
-  groups: { start: number; end: number },
+  groups: { start: number; end: number } | undefined,
+  sliceRows: number,
   source: string,
 ): AsyncGenerator<{ rows: number; columns: ReadonlyMap<string, ArrayLike<unknown>> }> {
   const metadata = await parquetMetadataAsync(file);
-  if (groups.end >= metadata.row_groups.length) {
+  const last = groups?.end ?? metadata.row_groups.length - 1;
+  if (last >= metadata.row_groups.length) {
     throw new ParquetFormatError(
-      `row groups ${groups.start}-${groups.end} asked, the file has ${metadata.row_groups.length}`,
-      {
-        source,
-      },
+      `row groups ${groups?.start}-${last} asked, the file has ${metadata.row_groups.length}`,
+      { source },
     );
   }
-  let rowStart = 0;
-  for (let g = 0; g < groups.start; g++) rowStart += Number(metadata.row_groups[g]?.num_rows ?? 0);
-  for (let g = groups.start; g <= groups.end; g++) {
+  const first = groups?.start ?? 0;
+  let groupStart = 0;
+  for (let g = 0; g < first; g++) groupStart += Number(metadata.row_groups[g]?.num_rows ?? 0);
+  for (let g = first; g <= last; g++) {
     const rows = Number(metadata.row_groups[g]?.num_rows ?? 0);
-    let data: unknown[][] = [];
+    const span = chunkSpan(metadata, g, columns);
     try {
-      await parquetRead({
-        file,
-        metadata,
-        columns,
-        rowStart,
-        rowEnd: rowStart + rows,
-        rowFormat: 'array',
-        onComplete: (r: unknown[][]) => {
-          data = r;
-        },
-      });
+      const reader =
+        span === undefined ? file : withPrefetched(file, span.from, await file.slice(span.from, span.to));
+      for (let rowStart = groupStart; rowStart < groupStart + rows; rowStart += sliceRows) {
+        const rowEnd = Math.min(rowStart + sliceRows, groupStart + rows);
+        let data: unknown[][] = [];
+        await parquetRead({
+          file: reader,
+          metadata,
+          columns,
+          rowStart,
+          rowEnd,
+          rowFormat: 'array',
+          onComplete: (r: unknown[][]) => {
+            data = r;
+          },
+        });
+        yield {
+          rows: rowEnd - rowStart,
+          columns: new Map(columns.map((name, i) => [name, data.map((row) => row[i])])),
+        };
+      }
     } catch (error) {
+      if (error instanceof SparkmakerError) throw error;
       throw new ParquetFormatError(
         `unreadable Parquet row group ${g}: ${(error as Error).message}`,
         { source },
         { cause: error },
       );
     }
-    yield { rows, columns: new Map(columns.map((name, i) => [name, data.map((row) => row[i])])) };
-    rowStart += rows;
+    groupStart += rows;
   }
 }
 
@@ -341,11 +389,22 @@ async function* parquetBlocks(
   const names = (await parquetColumns(file, { source: shard.source })).map((c) => c.name);
   const idColumn = pickIdColumn(names, options.idColumn, shard.source, 'parquet');
   const chosen = features ?? defaultFeatures(names);
+  for (const name of chosen) {
+    if (!names.includes(name)) {
+      throw new ParquetFormatError(
+        `no feature column '${name}' in the Parquet file (columns: ${names.join(', ')})`,
+        { source: shard.source, field: name },
+      );
+    }
+  }
   resolved(chosen);
-  const batches =
-    shard.rowGroups === undefined
-      ? readParquetBatches(file, { columns: [idColumn, ...chosen], source: shard.source })
-      : readRowGroups(file, [idColumn, ...chosen], shard.rowGroups, shard.source);
+  const batches = readRowSlices(
+    file,
+    [idColumn, ...chosen],
+    shard.rowGroups,
+    options.blockRows ?? 4096,
+    shard.source,
+  );
   for await (const batch of batches) {
     const idValues = batch.columns.get(idColumn) ?? [];
     const columns = chosen.map((name) => batch.columns.get(name) ?? []);
