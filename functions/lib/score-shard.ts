@@ -13,7 +13,6 @@ import {
   JsonLinesFormatError,
   ObjectNotFoundError,
   ParquetFormatError,
-  SparkmakerError,
 } from '../../shared/errors';
 import { CsvReader, formatCsvField } from '../../shared/formats/csv';
 import { parquetColumns } from '../../shared/formats/parquet';
@@ -282,42 +281,28 @@ async function* jsonBlocks(
   if (ids.length > 0) yield { ids, values: Float64Array.from(values) };
 }
 
-type ParquetMetadata = Awaited<ReturnType<typeof parquetMetadataAsync>>;
-
-/**
- * The file with one byte span served from memory: a row group's column chunks are fetched with one
- * ranged GET and then decoded slice by slice without fetching them again.
- */
-function withPrefetched(file: RangedBuffer, from: number, bytes: ArrayBuffer): RangedBuffer {
-  const to = from + bytes.byteLength;
-  return {
-    byteLength: file.byteLength,
-    slice(start: number, end?: number): Promise<ArrayBuffer> {
-      const stop = end ?? file.byteLength;
-      if (start >= from && stop <= to) return Promise.resolve(bytes.slice(start - from, stop - from));
-      return file.slice(start, end);
-    },
-  };
+/** Values of one column over consecutive rows, as hyparquet decodes them page by page. */
+interface ColumnChunk {
+  readonly rowStart: number;
+  readonly data: ArrayLike<unknown>;
 }
 
-/** The byte span of a row group's chunks of the given columns. */
-function chunkSpan(metadata: ParquetMetadata, group: number, columns: readonly string[]) {
-  let from = Number.POSITIVE_INFINITY;
-  let to = 0;
-  for (const chunk of metadata.row_groups[group]?.columns ?? []) {
-    const meta = chunk.meta_data;
-    if (meta === undefined || !columns.includes(meta.path_in_schema.join('.'))) continue;
-    const start = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
-    from = Math.min(from, start);
-    to = Math.max(to, start + Number(meta.total_compressed_size));
+/** Rows `from`..`to` (absolute, exclusive end) of a column held as page chunks, as one array. */
+function columnRows(chunks: readonly ColumnChunk[], from: number, to: number): unknown[] {
+  const out: unknown[] = new Array(to - from);
+  for (const chunk of chunks) {
+    const lo = Math.max(from, chunk.rowStart);
+    const hi = Math.min(to, chunk.rowStart + chunk.data.length);
+    for (let r = lo; r < hi; r++) out[r - from] = chunk.data[r - chunk.rowStart];
   }
-  return from < to ? { from, to } : undefined;
+  return out;
 }
 
 /**
- * Reads row groups `groups` (inclusive; all of them when absent) of a Parquet file in slices of at
- * most `sliceRows` rows: only one slice is ever decoded into JS values, however big the row group
- * (each group's compressed column chunks are held while its slices are read).
+ * Reads row groups `groups` (inclusive; all of them when absent) of a Parquet file and hands them on
+ * in slices of at most `sliceRows` rows. Each group is decoded once, column by column (typed arrays
+ * for numbers, no row objects: hyparquet's `onChunk` without row assembly), and only the current
+ * slice is turned into per-row values.
  */
 async function* readRowSlices(
   file: RangedBuffer,
@@ -339,36 +324,31 @@ async function* readRowSlices(
   for (let g = 0; g < first; g++) groupStart += Number(metadata.row_groups[g]?.num_rows ?? 0);
   for (let g = first; g <= last; g++) {
     const rows = Number(metadata.row_groups[g]?.num_rows ?? 0);
-    const span = chunkSpan(metadata, g, columns);
+    const chunks = new Map<string, ColumnChunk[]>(columns.map((name) => [name, []]));
     try {
-      const reader =
-        span === undefined ? file : withPrefetched(file, span.from, await file.slice(span.from, span.to));
-      for (let rowStart = groupStart; rowStart < groupStart + rows; rowStart += sliceRows) {
-        const rowEnd = Math.min(rowStart + sliceRows, groupStart + rows);
-        let data: unknown[][] = [];
-        await parquetRead({
-          file: reader,
-          metadata,
-          columns,
-          rowStart,
-          rowEnd,
-          rowFormat: 'array',
-          onComplete: (r: unknown[][]) => {
-            data = r;
-          },
-        });
-        yield {
-          rows: rowEnd - rowStart,
-          columns: new Map(columns.map((name, i) => [name, data.map((row) => row[i])])),
-        };
-      }
+      await parquetRead({
+        file,
+        metadata,
+        columns,
+        rowStart: groupStart,
+        rowEnd: groupStart + rows,
+        onChunk: (chunk) => {
+          chunks.get(chunk.columnName)?.push({ rowStart: chunk.rowStart, data: chunk.columnData });
+        },
+      });
     } catch (error) {
-      if (error instanceof SparkmakerError) throw error;
       throw new ParquetFormatError(
         `unreadable Parquet row group ${g}: ${(error as Error).message}`,
         { source },
         { cause: error },
       );
+    }
+    for (let from = groupStart; from < groupStart + rows; from += sliceRows) {
+      const to = Math.min(from + sliceRows, groupStart + rows);
+      yield {
+        rows: to - from,
+        columns: new Map(columns.map((name) => [name, columnRows(chunks.get(name) ?? [], from, to)])),
+      };
     }
     groupStart += rows;
   }
