@@ -194,6 +194,35 @@ describe('the offline workflows end to end', () => {
     expect(await stat(successMarker).catch(() => undefined)).toBeUndefined();
   });
 
+  it('scores with a bare model URI and the feature column list given beside it', async () => {
+    // Prepare: the trained artifact and its column list, and the features with their columns reversed
+    const { modelDataUrl, featureColumnsUri } = output(training) as Record<string, string>;
+    const lines = new TextDecoder()
+      .decode(await runtime.store.getObject(DATA, 'scoring/features.csv'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(','));
+    const reversed = lines.map(([id, ...rest]) => [id, ...rest.reverse()].join(',')).join('\n');
+    await runtime.store.putObject(DATA, 'scoring/features-reversed.csv', `${reversed}\n`);
+    // Act
+    const byName = await scoreCsv('score-by-uri', `s3://${DATA}/scores/by-uri/`, {
+      input: { uri: `s3://${DATA}/scoring/features-reversed.csv`, format: 'csv' },
+      model: { uri: modelDataUrl, featureColumnsUri },
+    });
+    // Assess: the same scores as the registered model on the columns in training order
+    expect(byName.status, byName.cause).toBe('SUCCEEDED');
+    expect(output(byName)).toMatchObject({ status: 'COMPLETE', rows: scoringRows });
+    const scores = async (dir: string) => {
+      const lines: string[] = [];
+      for (const file of (await files(dir)).filter((f) => f.endsWith('.csv')))
+        lines.push(...(await readFile(join(dir, file), 'utf8')).trimEnd().split('\n').slice(1));
+      return lines.sort();
+    };
+    expect(await scores(join(s3, DATA, 'scores', 'by-uri', 'dt=2024-06-03'))).toEqual(
+      await scores(join(s3, DATA, 'scores', 'retry', 'dt=2024-06-03')),
+    );
+  });
+
   it('gives identical outputs for the same input run twice', async () => {
     const first = await scoreCsv('score-same-1', `s3://${DATA}/scores/same/`);
     const dir = join(s3, DATA, 'scores', 'same', 'dt=2024-06-03');

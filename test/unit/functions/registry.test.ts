@@ -125,6 +125,18 @@ describe('resolve-model', () => {
     expect(sm.calls()).toHaveLength(0);
   });
 
+  it('passes the feature column list given with a model URI on to the scoring shards', async () => {
+    const result = await resolve(
+      { model: { uri: 's3://artifacts/m/model.tar.gz', featureColumnsUri: 's3://data/cols.json' } },
+      context,
+    );
+    expect(result).toEqual({
+      modelUri: 's3://artifacts/m/model.tar.gz',
+      featureColumnsUri: 's3://data/cols.json',
+    });
+    expect(sm.calls()).toHaveLength(0);
+  });
+
   it('resolves the latest Approved package of a group with its feature columns', async () => {
     sm.on(ListModelPackagesCommand).resolves({
       ModelPackageSummaryList: [
