@@ -1,7 +1,8 @@
 /**
  * commit-scores: after the scoring Distributed Map. Verifies every shard from the ResultWriter
- * manifest and the part files themselves, writes the run manifest, and `_SUCCESS` only when the run
- * is complete; returns `PARTIAL` with the failed shards otherwise (the state machine decides).
+ * manifest and the part files themselves, deletes the partition's other `part-*` files (an earlier
+ * run's or a failed shard's), writes the run manifest, and `_SUCCESS` only when the run is complete;
+ * returns `PARTIAL` with the failed shards otherwise (the state machine decides).
  */
 import { s3Client } from '../shared/clients';
 import { awsSettings } from '../shared/config';

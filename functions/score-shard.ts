@@ -2,7 +2,8 @@
  * score-shard: the Distributed Map child of the scoring workflow (ItemBatcher input
  * `{Items: [shard…], BatchInput: {runId, modelUri, featureColumnsUri?, outputUri, dt}}`). Scores each
  * shard in-process with the XGBoost model (cached across invocations by URI + ETag) and writes
- * `<outputUri>dt=<dt>/part-<shardId>.csv`; a retry overwrites the same keys.
+ * `<outputUri>dt=<dt>/part-<shardId>.csv`; a retry overwrites the same keys. First removes an earlier
+ * run's `_SUCCESS` / `_manifest.json` of the partition, so parts being replaced are never marked complete.
  */
 import { s3Client } from '../shared/clients';
 import { awsSettings, Settings } from '../shared/config';
