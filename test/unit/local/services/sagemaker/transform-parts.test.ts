@@ -1,7 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import {
+  InvocationError,
+  invokeBatch,
+  parseRequest,
+} from '../../../../../local/services/sagemaker/container';
 import { compileCsvFilter } from '../../../../../local/services/sagemaker/jsonpath-filter';
 import { batchRecords, splitRecords } from '../../../../../local/services/sagemaker/transform-job';
 import { encodeRecordIO, tensor } from '../../../../../shared/formats';
+import { loadModel } from '../../../../../shared/model';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);
@@ -54,5 +61,49 @@ describe('batchRecords', () => {
 
   it('refuses a record larger than the payload limit', () => {
     expect(() => batchRecords(records, 'MultiRecord', 3, 1)).toThrow(/larger than MaxPayloadInMB allows/);
+  });
+});
+
+describe('the container invocation', () => {
+  const fixture = (name: string): Uint8Array =>
+    new Uint8Array(readFileSync(new URL(`../../../../fixtures/model/${name}`, import.meta.url)));
+  const model = loadModel(fixture('binary_logistic.xgboost-model'));
+
+  it('answers a CSV, LibSVM or RecordIO batch exactly as the 1.7-1 container writes <input>.out', () => {
+    const expected = text(fixture('binary_logistic.input.out'));
+
+    expect(invokeBatch(model, fixture('binary_logistic.input.csv'), 'text/csv')).toBe(expected);
+    expect(invokeBatch(model, fixture('binary_logistic.input.libsvm'), 'text/libsvm')).toBe(expected);
+    expect(
+      invokeBatch(model, fixture('binary_logistic.input.sparse.rec'), 'application/x-recordio-protobuf'),
+    ).toBe(expected);
+  });
+
+  it('refuses an unsupported content type with 415', () => {
+    const act = (): unknown => parseRequest(bytes('1,2'), 'application/json', model.numFeature);
+    expect(act).toThrow(InvocationError);
+    expect(act).toThrow('Content type application/json is not supported by the XGBoost container');
+    try {
+      act();
+    } catch (error) {
+      expect((error as InvocationError).statusCode).toBe(415);
+    }
+  });
+
+  it('refuses an unparsable CSV body with 415, naming the line', () => {
+    expect(() => parseRequest(bytes('1,2\n3,x\n'), 'text/csv', model.numFeature)).toThrow(
+      /Loading csv data failed with Exception.*line 2/s,
+    );
+  });
+
+  it('refuses rows wider than the model with 400', () => {
+    const wide = `${Array.from({ length: model.numFeature + 1 }, () => '1').join(',')}\n`;
+    try {
+      parseRequest(bytes(wide), 'text/csv', model.numFeature);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(InvocationError);
+      expect((error as InvocationError).statusCode).toBe(400);
+    }
   });
 });
