@@ -232,7 +232,8 @@ function formatFromKey(key: string): InputFormat | undefined {
 
 /**
  * Reads an s3:// URI field a run writes to; `prefix` makes it end in `/`. A location under the data
- * bucket's trigger prefix is refused.
+ * bucket's trigger prefix is refused, and so is one outside the top-level prefix of the default
+ * (`s3://<data>/scores/`, …): the IAM roles in serverless.yml grant writes only there.
  */
 function outputField(
   reader: FieldReader,
@@ -248,6 +249,14 @@ function outputField(
     reader.problem(
       name,
       `${reader.pathOf(name)} must not be under s3://${dataBucket}/${TRIGGER_PREFIX}: objects written there start a new training run (a trigger loop); choose another prefix`,
+    );
+    return uri;
+  }
+  const allowed = fallback.slice(0, fallback.indexOf('/', fallback.indexOf('/', 'x://'.length + 1) + 1) + 1);
+  if (!uri.startsWith(allowed)) {
+    reader.problem(
+      name,
+      `${reader.pathOf(name)} must be under ${allowed}: the deployed roles write this output only there (serverless.yml), got ${uri}`,
     );
   }
   return uri;

@@ -235,11 +235,11 @@ describe('validate-input for scoring', () => {
     const config = (await validate('scoring', {
       input: { uri: 's3://b-1/new/a.parquet' },
       model: { uri: 's3://b-1/models/model.tar.gz' },
-      outputUri: 's3://b-1/out',
+      outputUri: 's3://sparkmaker-data/scores/daily',
       dt: '2024-02-29',
     })) as ScoringConfig;
     expect(config.model).toEqual({ uri: 's3://b-1/models/model.tar.gz' });
-    expect(config.outputUri).toBe('s3://b-1/out/');
+    expect(config.outputUri).toBe('s3://sparkmaker-data/scores/daily/');
     expect(config.dt).toBe('2024-02-29');
   });
 
@@ -297,12 +297,13 @@ describe('validate-input for scoring', () => {
     expect(error.message).toContain('incoming/');
   });
 
-  it('accepts an output under incoming/ of another bucket', async () => {
-    const config = (await validate('scoring', {
+  it('rejects an output outside the prefix the deployed roles may write, naming that prefix', async () => {
+    const error = await rejection('scoring', {
       input: { uri: 's3://b-1/k.csv' },
-      outputUri: 's3://other-bucket/incoming/scores/',
-    })) as ScoringConfig;
-    expect(config.outputUri).toBe('s3://other-bucket/incoming/scores/');
+      outputUri: 's3://other-bucket/scores/',
+    });
+    expect(error.field).toBe('outputUri');
+    expect(error.message).toContain('outputUri must be under s3://sparkmaker-data/scores/');
   });
 
   it('rejects a misspelt scoring field with a suggestion', async () => {
