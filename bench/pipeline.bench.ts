@@ -82,7 +82,7 @@ export default async function pipeline(): Promise<Record<string, unknown>> {
           featureJob: false,
           model: { modelPackageGroup: 'sparkmaker-churn' },
           dt: '2024-06-03',
-          outputUri: `s3://${runtime.buckets.data}/bench/scores/`,
+          outputUri: `s3://${runtime.buckets.data}/scores/bench/`,
           shardSizeBytes: 2 * 1024 * 1024,
           maxConcurrency: 8,
           batchSize: 1,
