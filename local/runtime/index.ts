@@ -282,7 +282,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     if (options.schedules !== false) scheduler.start();
   }
 
-  const stateMachineArn = (workflow: string): string => {
+  const findStateMachine = (workflow: string) => {
     const machine = config.stateMachines.find(
       (m) => m.key === workflow || m.name === workflow || m.arn === workflow,
     );
@@ -291,11 +291,15 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         `Unknown workflow '${workflow}': serverless.yml defines ${config.stateMachines.map((m) => m.key).join(', ')}`,
       );
     }
-    return machine.arn;
+    return machine;
   };
+  const stateMachineArn = (workflow: string): string => findStateMachine(workflow).arn;
   const start = async (workflow: string, input: unknown, name?: string): Promise<StartedExecution> => {
-    const arn = stateMachineArn(workflow);
-    const prefix = workflow.startsWith('train') ? 'train' : workflow.startsWith('scor') ? 'score' : workflow;
+    const machine = findStateMachine(workflow);
+    const arn = machine.arn;
+    // The default name starts like the triggers' (train-…, score-…), whichever way the workflow is named.
+    const key = machine.key.toLowerCase();
+    const prefix = key.startsWith('train') ? 'train' : key.startsWith('scor') ? 'score' : key;
     const executionName =
       name ??
       `${prefix}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${randomUUID().slice(0, 8)}`;

@@ -101,4 +101,13 @@ describe('the S3 upload trigger of the offline runtime', () => {
     expect(scoring).toHaveLength(1);
     expect(scoring[0]?.name).toMatch(/^score-[0-9a-f-]{36}$/);
   });
+
+  it('names a run started by state machine ARN as the triggers do (train-<time>-<id>)', async () => {
+    const arn = runtime.stateMachineArn('training');
+
+    const started = await runtime.start(arn, { input: { uri: `s3://${runtime.buckets.data}/none.csv` } });
+    await runtime.stepFunctions.waitFor(started.execution.arn);
+
+    expect(started.execution.name).toMatch(/^train-\d{8}T\d{6}-[0-9a-f]{8}$/);
+  });
 });
