@@ -1,7 +1,9 @@
 /**
- * plan-conversion: lists the feature job's output of a training run and returns one conversion item
+ * plan-conversion: lists the feature job's output of a training run and writes one conversion item
  * per object (`{split, source, target, to, sparse}`; the test split always becomes label-first CSV for
- * batch transform), plus the feature columns, also written to `<trainingDataUri>feature-columns.json`.
+ * batch transform) as JSON Lines to `planUri`, for the Distributed Map to read; returns where the plan
+ * is, its item count, the channel directory of each split and the feature columns (also written to
+ * `<trainingDataUri>feature-columns.json`).
  */
 import { s3Client } from '../shared/clients';
 import { awsSettings } from '../shared/config';
@@ -19,8 +21,13 @@ export const handler = lambdaHandler('plan-conversion', async (event: unknown, {
     trainingData: payload.location('trainingDataUri'),
     contentType: payload.oneOf('contentType', ['text/csv', 'text/libsvm', 'application/x-recordio-protobuf']),
     sparse: payload.boolean('sparse', false),
+    plan: payload.location('planUri'),
   });
-  logger.info('conversion planned', { items: result.items.length, features: result.featureColumns.length });
-  metrics.addMetric('ConversionItems', MetricUnit.Count, result.items.length);
+  logger.info('conversion planned', {
+    items: result.objects,
+    features: result.featureColumns.length,
+    planUri: result.planUri,
+  });
+  metrics.addMetric('ConversionItems', MetricUnit.Count, result.objects);
   return result;
 });

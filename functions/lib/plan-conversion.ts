@@ -15,6 +15,7 @@ import {
   formatS3Uri,
   listAllObjects,
   putJson,
+  putObject,
   readObject,
   type S3Location,
   s3RangedBuffer,
@@ -28,6 +29,8 @@ export interface PlanConversionRequest {
   readonly trainingData: S3Location;
   readonly contentType: string;
   readonly sparse: boolean;
+  /** Where to write the plan as JSON Lines (one {@link ConversionItem} per line) for the Distributed Map. */
+  readonly plan: S3Location;
 }
 
 /** One object to convert. */
@@ -40,9 +43,24 @@ export interface ConversionItem {
   readonly sparse: boolean;
 }
 
-/** The plan-conversion result (docs/contracts.md). */
+/** The training channels: for each split present, the common S3 directory of its targets. */
+export interface ConversionChannels {
+  readonly train?: string;
+  readonly validation?: string;
+  readonly test?: string;
+}
+
+/**
+ * The plan-conversion result (docs/contracts.md): small whatever the number of objects, the items
+ * themselves are in the JSONL plan at `planUri` (`bucket`/`key` locate it for ItemReader).
+ */
 export interface PlanConversionResult {
-  readonly items: ConversionItem[];
+  readonly planUri: string;
+  readonly bucket: string;
+  readonly key: string;
+  /** Number of items (lines) in the plan. */
+  readonly objects: number;
+  readonly channels: ConversionChannels;
   readonly featureColumns: string[];
   readonly featureColumnsUri: string;
 }
@@ -78,6 +96,29 @@ function featureColumnsOfText(text: string, source: string): string[] {
     .filter((c) => c.startsWith('f_'));
 }
 
+/** The longest common prefix of two strings. */
+function commonPrefix(a: string, b: string): string {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return a.slice(0, i);
+}
+
+/**
+ * The channels of a plan: for each split, the common directory (ending with `/`) of its targets, so
+ * `train/dt=…/part-*` of every day feed the `train` channel. Splits without items are absent.
+ */
+export function channelsOf(items: readonly ConversionItem[]): ConversionChannels {
+  const channels: Record<string, string> = {};
+  for (const split of ['train', 'validation', 'test']) {
+    const targets = items.filter((i) => i.split === split).map((i) => i.target);
+    const first = targets[0];
+    if (first === undefined) continue;
+    const prefix = targets.reduce(commonPrefix, first);
+    channels[split] = prefix.replace(/[^/]*$/, '');
+  }
+  return channels;
+}
+
 /** Lists the feature columns of one feature object (Parquet footer, or the first line of text). */
 export async function featureColumnsOf(s3: S3Client, location: S3Location, size: number): Promise<string[]> {
   const uri = formatS3Uri(location);
@@ -93,7 +134,7 @@ export async function featureColumnsOf(s3: S3Client, location: S3Location, size:
 const REQUIRED_SPLITS = ['train', 'test'] as const;
 
 /**
- * Plans the conversion of a run's features and writes the feature column list.
+ * Plans the conversion of a run's features, writes the plan (JSONL) and the feature column list.
  *
  * @throws {ObjectNotFoundError} when the feature prefix holds no data; {@link InputValidationError}
  *   (field `input`) when the train or test split is empty; {@link ConversionError} when
@@ -162,5 +203,15 @@ export async function planConversion(
   const columns = featureColumns ?? [];
   const featureColumnsLocation = child(trainingData, 'feature-columns.json');
   await putJson(s3, featureColumnsLocation, columns);
-  return { items, featureColumns: columns, featureColumnsUri: formatS3Uri(featureColumnsLocation) };
+  const lines = items.map((item) => `${JSON.stringify(item)}\n`).join('');
+  await putObject(s3, request.plan, lines, 'application/x-ndjson');
+  return {
+    planUri: formatS3Uri(request.plan),
+    bucket: request.plan.bucket,
+    key: request.plan.key,
+    objects: items.length,
+    channels: channelsOf(items),
+    featureColumns: columns,
+    featureColumnsUri: formatS3Uri(featureColumnsLocation),
+  };
 }

@@ -242,7 +242,7 @@ describe('the packaged CloudFormation template', () => {
     expect(starred).toEqual([]);
   });
 
-  it('lets the scoring state machine run its Distributed Map children and the .sync rules', () => {
+  it('lets both state machines run their Distributed Map children and the .sync rules', () => {
     // Prepare
     const scoring = policyText('ScoringStateMachineRole');
     const training = policyText('TrainingStateMachineRole');
@@ -254,6 +254,11 @@ describe('the packaged CloudFormation template', () => {
     expect(scoring).toContain('states:DescribeExecution');
     expect(scoring).toContain('states:StopExecution');
     expect(scoring).toContain('execution:sparkmaker-dev-scoring/*');
+    expect(training).toMatch(
+      /"Action":"states:StartExecution","Resource":\{"Fn::Sub":"[^"]*stateMachine:sparkmaker-dev-training"/,
+    );
+    expect(training).toContain('execution:sparkmaker-dev-training/*');
+    expect(training).not.toContain('states:RedriveExecution');
     // Recovery is a new run: a caught failure ends in Fail, so nothing is ever redriven.
     expect(scoring).not.toContain('states:RedriveExecution');
     expect(scoring).toContain('rule/StepFunctionsGetEventsForEMRServerlessJobRule');
@@ -367,13 +372,14 @@ describe('the packaged CloudFormation template', () => {
     const expected: Record<string, string[]> = {
       EmrJobRole: ['ArtifactBucket/emr-logs/', 'DataBucket/features/'],
       SageMakerExecutionRole: ['ArtifactBucket/models/', 'DataBucket/transform/'],
-      PlanConversionRole: ['DataBucket/training/'],
+      PlanConversionRole: ['ArtifactBucket/runs/', 'DataBucket/training/'],
       ConvertRole: ['DataBucket/quarantine/', 'DataBucket/training/'],
       EvaluateRole: ['ArtifactBucket/runs/'],
       PlanShardsRole: ['ArtifactBucket/runs/'],
       ScoreShardRole: ['DataBucket/scores/'],
       CommitScoresRole: ['DataBucket/scores/'],
       ScoringStateMachineRole: ['ArtifactBucket/map-results/'],
+      TrainingStateMachineRole: ['ArtifactBucket/map-results/'],
     };
     const writes = new Set(['s3:PutObject', 's3:DeleteObject']);
     const prefixOf = (value: Json): string => {

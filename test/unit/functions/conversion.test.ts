@@ -15,6 +15,7 @@ vi.hoisted(() => {
 import { S3Client } from '@aws-sdk/client-s3';
 import { handler as convert } from '../../../functions/convert';
 import { convertObject } from '../../../functions/lib/convert';
+import { type ConversionItem, channelsOf } from '../../../functions/lib/plan-conversion';
 import { handler as planConversion } from '../../../functions/plan-conversion';
 import {
   ConversionError,
@@ -198,9 +199,19 @@ describe('plan-conversion', () => {
     trainingDataUri: 's3://data/training/train-1/',
     contentType: 'application/x-recordio-protobuf',
     sparse: true,
+    planUri: 's3://artifacts/runs/train-1/conversion-plan.jsonl',
   };
 
-  it('plans one item per feature object, the test split as CSV, and writes the feature columns', async () => {
+  /** The items of the JSONL plan the function wrote. */
+  async function planItems(): Promise<Record<string, unknown>[]> {
+    const text = await fake.text('artifacts', 'runs/train-1/conversion-plan.jsonl');
+    return text
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+
+  it('writes one JSONL item per feature object, the test split as CSV, and the feature columns', async () => {
     for (const split of ['train', 'validation', 'test']) {
       await fake.store.putObject(
         'data',
@@ -216,7 +227,8 @@ describe('plan-conversion', () => {
       'f_tenure',
       'f_calls',
     ]);
-    const bySplit = Object.fromEntries(result.items.map((i) => [i.split, i]));
+    const items = await planItems();
+    const bySplit = Object.fromEntries(items.map((i) => [i.split, i]));
     expect(bySplit.train).toEqual({
       split: 'train',
       source: 's3://data/features/train-1/split=train/dt=2024-01-01/part-0.parquet',
@@ -229,7 +241,43 @@ describe('plan-conversion', () => {
       to: 'csv',
       sparse: false,
     });
-    expect(result.items).toHaveLength(3);
+    expect(items).toHaveLength(3);
+    expect(result).toMatchObject({
+      planUri: request.planUri,
+      bucket: 'artifacts',
+      key: 'runs/train-1/conversion-plan.jsonl',
+      objects: 3,
+      channels: {
+        train: 's3://data/training/train-1/train/dt=2024-01-01/',
+        validation: 's3://data/training/train-1/validation/dt=2024-01-01/',
+        test: 's3://data/training/train-1/test/dt=2024-01-01/',
+      },
+    });
+  });
+
+  it('returns a result whose size does not grow with the number of feature objects', async () => {
+    // Prepare: 2,000 objects, far past what a state payload (256 KiB) could carry inline
+    const parquet = featureParquet(1);
+    for (let i = 0; i < 1000; i++) {
+      for (const split of ['train', 'test']) {
+        const dt = `2024-01-${String((i % 28) + 1).padStart(2, '0')}`;
+        await fake.store.putObject(
+          'data',
+          `features/train-1/split=${split}/dt=${dt}/part-${i}.parquet`,
+          parquet,
+        );
+      }
+    }
+    // Act
+    const result = await planConversion(request, context);
+    // Assess
+    expect(result.objects).toBe(2000);
+    expect(await planItems()).toHaveLength(2000);
+    expect(JSON.stringify(result).length).toBeLessThan(1024);
+    expect(result.channels).toEqual({
+      train: 's3://data/training/train-1/train/',
+      test: 's3://data/training/train-1/test/',
+    });
   });
 
   it('fails with ObjectNotFoundError when the feature job wrote nothing', async () => {
@@ -270,7 +318,8 @@ describe('plan-conversion', () => {
       );
     }
     const result = await planConversion(request, context);
-    expect(result.items.map((i) => i.split).sort()).toEqual(['test', 'train']);
+    expect((await planItems()).map((i) => i.split).sort()).toEqual(['test', 'train']);
+    expect(Object.keys(result.channels).sort()).toEqual(['test', 'train']);
   });
 
   it('reports a throttled listing as a TransientError', async () => {
@@ -283,5 +332,53 @@ describe('plan-conversion', () => {
       (e: unknown) => e,
     );
     expect((error as InputValidationError).field).toBe('contentType');
+  });
+});
+
+describe('channelsOf', () => {
+  const channels = {
+    train: 's3://d/training/r/train/',
+    validation: 's3://d/training/r/validation/',
+    test: 's3://d/training/r/test/',
+  };
+  const item = (split: string, target: string): ConversionItem => ({
+    split,
+    source: `s3://d/f/split=${split}/x.parquet`,
+    target,
+    to: 'csv',
+    sparse: false,
+  });
+
+  it('finds the common directory of each split, across dt directories', () => {
+    // Prepare
+    const items = Object.entries(channels).flatMap(([split, dir]) =>
+      ['2026-01-01', '2026-01-02', '2026-01-10'].map((dt) => item(split, `${dir}dt=${dt}/part-0.csv`)),
+    );
+    const single = [item('train', `${channels.train}dt=2026-01-01/part-0.csv`)];
+
+    // Act
+    const all = channelsOf(items);
+    const one = channelsOf(single);
+
+    // Assess
+    expect(all).toEqual(channels);
+    expect(one).toEqual({ train: `${channels.train}dt=2026-01-01/` });
+  });
+
+  it('finds one directory per split and leaves out the splits without items', () => {
+    // Prepare
+    const items = Object.entries(channels).flatMap(([split, dir]) => [
+      item(split, `${dir}part-0.libsvm`),
+      item(split, `${dir}part-1.libsvm`),
+    ]);
+    const noValidation = items.filter((i) => i.split !== 'validation');
+
+    // Act
+    const all = channelsOf(items);
+    const partial = channelsOf(noValidation);
+
+    // Assess
+    expect(all).toEqual(channels);
+    expect(partial).toEqual({ train: channels.train, test: channels.test });
   });
 });

@@ -93,53 +93,19 @@ describe('the training state machine expressions', () => {
     ]);
   });
 
-  it('find the common S3 prefix of each split from the conversion plan, across dt directories', async () => {
+  it('take the channels from the small plan-conversion result and name the plan after the run', async () => {
     // Prepare
-    const expression = state(training, 'PlanConversion').Assign?.channels;
-    const items = ['train', 'validation', 'test'].flatMap((split) =>
-      ['2026-01-01', '2026-01-02', '2026-01-10'].map((dt) => ({
-        split,
-        source: `s3://d/f/split=${split}/dt=${dt}/part-0.parquet`,
-        target: `${channels[split as 'train']}dt=${dt}/part-0.csv`,
-      })),
-    );
-    const single = [
-      { split: 'train', source: 's3://d/f/a.parquet', target: `${channels.train}dt=2026-01-01/part-0.csv` },
-    ];
+    const plan = state(training, 'PlanConversion');
+    const payload = (plan.Arguments as { Payload: Record<string, unknown> }).Payload;
+    const result = { Payload: { channels, objects: 5000, bucket: 'a', key: 'runs/x/conversion-plan.jsonl' } };
 
     // Act
-    const all = await evaluate(expression, { states: { result: { Payload: { items } } } });
-    const one = await evaluate(expression, { states: { result: { Payload: { items: single } } } });
+    const assigned = await evaluate(plan.Assign?.channels, { states: { result } });
+    const planUri = await evaluate(payload.planUri, { config });
 
     // Assess
-    expect(all).toEqual(channels);
-    expect(one).toEqual({ train: `${channels.train}dt=2026-01-01/` });
-  });
-
-  it('find one S3 prefix per split from the conversion plan', async () => {
-    // Prepare
-    const expression = state(training, 'PlanConversion').Assign?.channels;
-    const items = ['train', 'validation', 'test'].flatMap((split) => [
-      {
-        split,
-        source: `s3://d/f/split=${split}/a.parquet`,
-        target: `${channels[split as 'train']}part-0.libsvm`,
-      },
-      {
-        split,
-        source: `s3://d/f/split=${split}/b.parquet`,
-        target: `${channels[split as 'train']}part-1.libsvm`,
-      },
-    ]);
-    const noValidation = items.filter((item) => item.split !== 'validation');
-
-    // Act
-    const all = await evaluate(expression, { states: { result: { Payload: { items } } } });
-    const partial = await evaluate(expression, { states: { result: { Payload: { items: noValidation } } } });
-
-    // Assess
-    expect(all).toEqual(channels);
-    expect(partial).toEqual({ train: channels.train, test: channels.test });
+    expect(assigned).toEqual(channels);
+    expect(planUri).toBe(`s3://\${ArtifactBucket}/runs/${config.runId}/conversion-plan.jsonl`);
   });
 
   it('use the format and sparsity the planner chose for an item when it gives them', async () => {

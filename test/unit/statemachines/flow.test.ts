@@ -35,7 +35,8 @@ function definitionText(workflow: Workflow): string {
   });
 }
 
-type Handler = (payload: Record<string, unknown>, attempt: number) => unknown;
+/** A fake function; `store` is the harness's object store (for functions that write what the ASL reads). */
+type Handler = (payload: Record<string, unknown>, attempt: number, store: MemoryObjectStore) => unknown;
 
 /** A named error as a Lambda function raises it (errorType = the class name). */
 class FunctionError extends Error {
@@ -71,7 +72,7 @@ function harness(
     const handler = lambdas[fn];
     if (!handler) throw new Error(`unexpected call of ${fn}`);
     try {
-      return { payload: await handler(payload as Record<string, unknown>, attempt) };
+      return { payload: await handler(payload as Record<string, unknown>, attempt, store) };
     } catch (error) {
       if (error instanceof StatesError) throw error;
       const { name, message } = error as Error;
@@ -149,17 +150,30 @@ const trainingConfig = {
 function trainingLambdas(auc: number, overrides: Record<string, Handler> = {}): Record<string, Handler> {
   return {
     'validate-input': () => trainingConfig,
-    'plan-conversion': () => ({
-      items: ['train', 'validation', 'test'].flatMap((split) =>
+    'plan-conversion': async (payload, _attempt, store) => {
+      const items = ['train', 'validation', 'test'].flatMap((split) =>
         ['2026-01-01', '2026-01-02'].map((dt) => ({
           split,
           source: `${trainingConfig.featuresUri}split=${split}/dt=${dt}/part-0.parquet`,
           target: `${trainingConfig.trainingDataUri}${split}/dt=${dt}/part-0.csv`,
         })),
-      ),
-      featureColumns: ['f_a', 'f_b'],
-      featureColumnsUri: `${trainingConfig.trainingDataUri}feature-columns.json`,
-    }),
+      );
+      const key = `runs/${runId}/conversion-plan.jsonl`;
+      await store.putObject(ARTIFACTS, key, items.map((item) => `${JSON.stringify(item)}\n`).join(''));
+      return {
+        planUri: payload.planUri,
+        bucket: ARTIFACTS,
+        key,
+        objects: items.length,
+        channels: {
+          train: `${trainingConfig.trainingDataUri}train/`,
+          validation: `${trainingConfig.trainingDataUri}validation/`,
+          test: `${trainingConfig.trainingDataUri}test/`,
+        },
+        featureColumns: ['f_a', 'f_b'],
+        featureColumnsUri: `${trainingConfig.trainingDataUri}feature-columns.json`,
+      };
+    },
     convert: (payload) => ({ rows: 10, quarantined: 0, target: payload.target }),
     evaluate: (payload) => ({ metrics: { count: 30, auc, logloss: 0.4 }, metricsUri: payload.metricsUri }),
     'register-model': () => ({
@@ -233,8 +247,13 @@ describe('the training state machine, run offline with fake services', () => {
       runId,
       status: 'REGISTERED',
       modelPackageArn: 'arn:aws:sagemaker:us-east-1:000000000000:model-package/churn/1',
-      conversion: { objects: 6, rows: 60, quarantined: 0 },
+      conversion: { objects: 6, resultWriterDetails: { Bucket: ARTIFACTS } },
     });
+    expect(run.calls.find((c) => c.fn === 'plan-conversion')?.payload).toMatchObject({
+      planUri: `s3://${ARTIFACTS}/runs/${runId}/conversion-plan.jsonl`,
+    });
+    const written = await run.store.listObjects(ARTIFACTS, { prefix: `map-results/${runId}/conversion/` });
+    expect(written.objects.length).toBeGreaterThan(0);
   });
 
   it('fails with QualityGateError and publishes a failure event when the model is not good enough', async () => {
