@@ -682,18 +682,7 @@ async function runTask(run: StateRun): Promise<Outcome> {
     const result = await withRetry(run, (retryCount) =>
       invokeTask(run, resource, parameters, retryCount, timeout?.value, heartbeat?.value, credentials),
     );
-    if (run.jsonata) {
-      const extra = { result };
-      const output = await jsonataOutput(run, result, extra);
-      const assigned = await assign(run, def.Assign, undefined, extra);
-      return exit(run, output, assigned);
-    }
-    const selected =
-      def.ResultSelector !== undefined ? evaluateTemplate(def.ResultSelector, pathEnv(run, result)) : result;
-    const assigned = await assign(run, def.Assign, selected, {});
-    const merged = applyResultPath(run, run.input, selected, def.ResultPath);
-    const output = selectPath(def.OutputPath as string | null | undefined, merged, pathEnv(run, merged));
-    return exit(run, output, assigned);
+    return finishWithResult(run, result);
   });
 }
 
@@ -862,7 +851,7 @@ async function runParallel(run: StateRun): Promise<Outcome> {
         def.Parameters !== undefined ? evaluateTemplate(def.Parameters, pathEnv(run, effective)) : effective;
     }
     const result = await afterRetries(run, () => withRetry(run, () => runBranches(run, branchInput)));
-    return finishComposite(run, result);
+    return finishWithResult(run, result);
   });
 }
 
@@ -932,8 +921,8 @@ async function afterRetries<T>(run: StateRun, body: () => Promise<T>): Promise<T
   }
 }
 
-/** ResultSelector / Output, Assign, ResultPath and OutputPath of Parallel and Map. */
-async function finishComposite(run: StateRun, result: unknown): Promise<Outcome> {
+/** ResultSelector / Output, Assign, ResultPath and OutputPath applied to a Task, Parallel or Map result. */
+async function finishWithResult(run: StateRun, result: unknown): Promise<Outcome> {
   const def = run.def;
   if (run.jsonata) {
     const extra = { result };
@@ -998,7 +987,7 @@ async function runMap(run: StateRun): Promise<Outcome> {
         return runInlineMap(run, setup, items);
       }),
     );
-    return finishComposite(run, result);
+    return finishWithResult(run, result);
   });
 }
 
