@@ -92,7 +92,16 @@ export async function runDistributedMap(run: StateRun, setup: MapSetup): Promise
   try {
     if (items === undefined) items = await readFromItemReader(run, reader!, effective);
     const inputs = await selectAndBatch(run, setup, items, effective);
-    const outcomes = await runChildren(run, setup, inputs, label, tolerated);
+    const { outcomes, exceeded } = await runChildren(run, setup, inputs, label, tolerated);
+    if (exceeded) {
+      // As on AWS, a Map Run that fails on its tolerance still exports the results it has (FAILED_n.json
+      // carries each failed child's Error and Cause), so a Catch can read them.
+      if (def.ResultWriter !== undefined) await writeResults(run, outcomes, mapRunArn, mapRunId, effective);
+      throw new StatesError(
+        'States.ExceedToleratedFailureThreshold',
+        'The specified tolerance threshold was exceeded',
+      );
+    }
     const result = await writeResults(run, outcomes, mapRunArn, mapRunId, effective);
     frame.run.emit(frame, 'MapRunSucceeded');
     frame.run.emitAside(frame, 'MapStateSucceeded');
@@ -387,7 +396,7 @@ async function runChildren(
   inputs: unknown[],
   label: string,
   tolerance: Tolerance,
-): Promise<ChildOutcome[]> {
+): Promise<{ outcomes: ChildOutcome[]; exceeded: boolean }> {
   const frame = run.frame;
   const cfg = frame.run.config;
   const program = processorOf(run.def);
@@ -457,13 +466,7 @@ async function runChildren(
   });
   release(controller);
   if (frame.signal.aborted) throw frame.signal.reason;
-  if (exceeded) {
-    throw new StatesError(
-      'States.ExceedToleratedFailureThreshold',
-      'The specified tolerance threshold was exceeded',
-    );
-  }
-  return outcomes;
+  return { outcomes, exceeded };
 }
 
 // ---------------------------------------------------------------- ResultWriter

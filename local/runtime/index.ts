@@ -197,6 +197,58 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   });
   registry.register(/^arn:aws:states:::emr-serverless:startJobRun(\.sync)?$/, emr.startJobRunTask);
 
+  registry.register(/^arn:aws:states:::aws-sdk:s3:listObjectsV2$/, async (request: TaskRequest) => {
+    const input = (request.input ?? {}) as {
+      Bucket?: string;
+      Prefix?: string;
+      Delimiter?: string;
+      StartAfter?: string;
+      ContinuationToken?: string;
+      MaxKeys?: number;
+    };
+    if (typeof input.Bucket !== 'string')
+      throw new StatesError('S3.ValidationException', 'Bucket is required');
+    const maxKeys = typeof input.MaxKeys === 'number' ? input.MaxKeys : 1000;
+    try {
+      const listed = await store.listObjects(input.Bucket, {
+        ...(typeof input.Prefix === 'string' ? { prefix: input.Prefix } : {}),
+        ...(typeof input.Delimiter === 'string' ? { delimiter: input.Delimiter } : {}),
+        ...(typeof input.StartAfter === 'string' ? { startAfter: input.StartAfter } : {}),
+        ...(typeof input.ContinuationToken === 'string'
+          ? { continuationToken: input.ContinuationToken }
+          : {}),
+        maxKeys,
+      });
+      // The response as the AWS SDK integration returns it (PascalCase, dates as ISO strings).
+      return {
+        Contents: listed.objects.map((o) => ({
+          Key: o.key,
+          LastModified: o.lastModified.toISOString(),
+          ETag: o.etag,
+          Size: o.size,
+          StorageClass: o.storageClass,
+        })),
+        ...(listed.commonPrefixes.length > 0
+          ? { CommonPrefixes: listed.commonPrefixes.map((prefix) => ({ Prefix: prefix })) }
+          : {}),
+        IsTruncated: listed.isTruncated,
+        KeyCount: listed.objects.length + listed.commonPrefixes.length,
+        MaxKeys: maxKeys,
+        Name: input.Bucket,
+        Prefix: input.Prefix ?? '',
+        ...(input.Delimiter === undefined ? {} : { Delimiter: input.Delimiter }),
+        ...(input.StartAfter === undefined ? {} : { StartAfter: input.StartAfter }),
+        ...(input.ContinuationToken === undefined ? {} : { ContinuationToken: input.ContinuationToken }),
+        ...(listed.nextContinuationToken === undefined
+          ? {}
+          : { NextContinuationToken: listed.nextContinuationToken }),
+      };
+    } catch (error) {
+      const name = error instanceof Error ? error.name : 'Error';
+      throw new StatesError(`S3.${name}Exception`, String(error));
+    }
+  });
+
   registry.register(/^arn:aws:states:::aws-sdk:s3:(getObject|putObject)$/, async (request: TaskRequest) => {
     const input = (request.input ?? {}) as { Bucket?: string; Key?: string; Body?: unknown };
     if (typeof input.Bucket !== 'string' || typeof input.Key !== 'string') {

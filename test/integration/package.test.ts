@@ -258,6 +258,10 @@ describe('the packaged CloudFormation template', () => {
       /"Action":"states:StartExecution","Resource":\{"Fn::Sub":"[^"]*stateMachine:sparkmaker-dev-training"/,
     );
     expect(training).toContain('execution:sparkmaker-dev-training/*');
+    // The failed-conversion path lists and reads only the Map's result files.
+    expect(training).toContain(
+      '"Action":"s3:ListBucket","Resource":{"Fn::GetAtt":["ArtifactBucket","Arn"]},"Condition":{"StringLike":{"s3:prefix":"map-results/*"}}',
+    );
     expect(training).not.toContain('states:RedriveExecution');
     // Recovery is a new run: a caught failure ends in Fail, so nothing is ever redriven.
     expect(scoring).not.toContain('states:RedriveExecution');

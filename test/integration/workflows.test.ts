@@ -278,6 +278,31 @@ describe('the offline workflows end to end', () => {
     expect(new Set(ids).size).toBe(scoringRows);
   });
 
+  it('fails a run with the error of the converter that failed, not the Distributed Map threshold', async () => {
+    await runtime.store.putObject(
+      DATA,
+      'incoming/unconvertible.csv',
+      customersCsv({ rows: 20, seed: 11, dates: ['2024-06-01'], labelled: true }),
+    );
+    faults = ({ functionName }) =>
+      functionName === 'convert'
+        ? Object.assign(new Error('Injected: the feature object cannot be converted'), {
+            name: 'ConversionError',
+          })
+        : undefined;
+
+    const record = await runtime.run(
+      'training',
+      { input: { uri: `s3://${DATA}/incoming/unconvertible.csv`, format: 'csv' } },
+      'train-unconvertible',
+    );
+    faults = undefined;
+
+    expect(record.status).toBe('FAILED');
+    expect(record.error).toBe('ConversionError');
+    expect(record.cause).toContain('the feature object cannot be converted');
+  });
+
   it('fails a run on a malformed input file, naming the file and the line', async () => {
     const good = customersCsv({ rows: 20, seed: 9, dates: ['2024-06-01'], labelled: true }).split('\n');
     good.splice(7, 0, 'C9999999,2024-06-01,"unterminated,12.5');

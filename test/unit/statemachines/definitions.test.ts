@@ -205,9 +205,43 @@ describe.each(WORKFLOWS)('the %s state machine definition', (workflow) => {
     // Prepare
     const topLevel = Object.entries(definition.States);
 
-    // Act
+    // Act: the tasks that only refine $failure after a caught failure catch everything without assigning it
+    const failurePath = new Set<string>();
+    const pending = topLevel.flatMap(([, state]) =>
+      (state.Catch ?? [])
+        .filter((catcher) => catcher.Next !== 'NotifyFailure' && catcher.Assign?.failure !== undefined)
+        .map((catcher) => catcher.Next),
+    );
+    for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+      const state = definition.States[name] as
+        | { Next?: string; Default?: string; Choices?: { Next: string }[] }
+        | undefined;
+      if (name === 'NotifyFailure' || failurePath.has(name) || state === undefined) continue;
+      failurePath.add(name);
+      pending.push(
+        ...[state.Next, state.Default, ...(state.Choices ?? []).map((c) => c.Next)].filter(
+          (next): next is string => next !== undefined,
+        ),
+      );
+    }
+    const isRefiner = (name: string): boolean => failurePath.has(name);
+    const refiners = topLevel.filter(([name, state]) => state.Type === 'Task' && isRefiner(name));
+    const unsafeRefiners = refiners
+      .filter(
+        ([, state]) =>
+          !state.Catch?.some(
+            (catcher) =>
+              catcher.ErrorEquals.includes('States.ALL') &&
+              catcher.Next === 'NotifyFailure' &&
+              catcher.Assign?.failure === undefined,
+          ),
+      )
+      .map(([name]) => name);
     const uncaught = topLevel
-      .filter(([name, state]) => (state.Type === 'Task' || state.Type === 'Map') && name !== 'NotifyFailure')
+      .filter(
+        ([name, state]) =>
+          (state.Type === 'Task' || state.Type === 'Map') && name !== 'NotifyFailure' && !isRefiner(name),
+      )
       .filter(
         ([name, state]) =>
           !state.Catch?.some(
@@ -222,6 +256,7 @@ describe.each(WORKFLOWS)('the %s state machine definition', (workflow) => {
 
     // Assess
     expect(uncaught).toEqual([]);
+    expect(unsafeRefiners).toEqual([]);
     const notify = definition.States.NotifyFailure;
     expect(notify?.Resource).toBe('arn:aws:states:::events:putEvents');
     expect(notify?.Next).toBe('Failed');

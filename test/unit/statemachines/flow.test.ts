@@ -100,6 +100,19 @@ function harness(
       TransformJobStatus: 'Completed',
     }),
     'arn:aws:states:::events:putEvents': () => ({ Entries: [{ EventId: 'e-1' }], FailedEntryCount: 0 }),
+    // The S3 SDK integrations read the harness's store, with the response shape of the AWS SDK.
+    'arn:aws:states:::aws-sdk:s3:listObjectsV2': async (input) => {
+      const listed = await store.listObjects(String(input.Bucket), { prefix: String(input.Prefix ?? '') });
+      return {
+        Contents: listed.objects.map((o) => ({ Key: o.key, Size: o.size, ETag: o.etag })),
+        KeyCount: listed.objects.length,
+        IsTruncated: listed.isTruncated,
+        Prefix: input.Prefix,
+      };
+    },
+    'arn:aws:states:::aws-sdk:s3:getObject': async (input) => ({
+      Body: new TextDecoder().decode(await store.getObject(String(input.Bucket), String(input.Key))),
+    }),
   };
   for (const [resource, handler] of Object.entries({ ...defaults, ...services })) {
     registry.register(resource, async (request) => {
@@ -317,6 +330,71 @@ describe('the training state machine, run offline with fake services', () => {
       error: 'InputValidationError',
       cause: result.cause,
     });
+  });
+
+  it('fails with the error and cause of a failed converter, read from the FAILED result file of the map', async () => {
+    // Prepare
+    const run = harness(
+      'training',
+      trainingLambdas(0.9, {
+        convert: (payload) => {
+          if (String(payload.source).includes('split=validation/dt=2026-01-02')) {
+            throw new FunctionError('ConversionError', `${payload.source}: column 'f_b' is not numeric`);
+          }
+          return { rows: 10, quarantined: 0, target: payload.target };
+        },
+      }),
+    );
+
+    // Act
+    const result = await run.run({}, runId);
+
+    // Assess
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('ConversionError');
+    expect(JSON.parse(result.cause as string)).toMatchObject({
+      errorType: 'ConversionError',
+      errorMessage: `${trainingConfig.featuresUri}split=validation/dt=2026-01-02/part-0.parquet: column 'f_b' is not numeric`,
+    });
+    const listed = run.requests.find((r) => r.resource.endsWith('s3:listObjectsV2'))?.input;
+    expect(listed).toEqual({ Bucket: ARTIFACTS, Prefix: `map-results/${runId}/conversion/` });
+    const read = run.requests.find((r) => r.resource.endsWith('s3:getObject'))?.input;
+    expect(read?.Key).toMatch(new RegExp(`^map-results/${runId}/conversion/[^/]+/FAILED_0\\.json$`));
+    const event = run.requests.find((r) => r.resource.endsWith('events:putEvents'))?.input as {
+      Entries: { Detail: Record<string, unknown> }[];
+    };
+    expect(event.Entries[0]?.Detail).toMatchObject({
+      state: 'ConvertObjects',
+      error: 'ConversionError',
+      cause: result.cause,
+    });
+    expect(run.calls.some((call) => call.fn === 'evaluate')).toBe(false);
+  });
+
+  it('keeps the map error when the result files of a failed conversion cannot be read', async () => {
+    // Prepare
+    const run = harness(
+      'training',
+      trainingLambdas(0.9, {
+        convert: () => {
+          throw new FunctionError('ConversionError', 'not numeric');
+        },
+      }),
+      {
+        'arn:aws:states:::aws-sdk:s3:listObjectsV2': () => {
+          throw new StatesError('S3.S3Exception', 'Access Denied');
+        },
+      },
+    );
+
+    // Act
+    const result = await run.run({}, runId);
+
+    // Assess
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('States.ExceedToleratedFailureThreshold');
+    expect(run.requests.filter((r) => r.resource.endsWith('s3:listObjectsV2')).length).toBeGreaterThan(1);
+    expect(run.requests.some((r) => r.resource.endsWith('s3:getObject'))).toBe(false);
   });
 
   it('still fails with the original error when the failure event cannot be published', async () => {

@@ -389,6 +389,33 @@ describe('Distributed Map ResultWriter', () => {
     expect(failed[0]).toMatchObject({ Status: 'FAILED', Error: 'E', Cause: 'C' });
   });
 
+  it('still writes the result files when the failures exceed the tolerated threshold', async () => {
+    const store = new MemoryObjectStore();
+    const result = await execute(
+      single({
+        Type: 'Map',
+        ToleratedFailurePercentage: 0,
+        ItemProcessor: {
+          ...passChild,
+          StartAt: 'F',
+          States: { F: { Type: 'Fail', Error: 'E', Cause: 'C' } },
+        },
+        ResultWriter: {
+          Resource: 'arn:aws:states:::s3:putObject',
+          Parameters: { Bucket: 'out', Prefix: 'p' },
+        },
+      }),
+      [1],
+      { store },
+    );
+    expect(result.error).toBe('States.ExceedToleratedFailureThreshold');
+    const listed = await store.listObjects('out', { prefix: 'p/' });
+    const failedKey = listed.objects.map((o) => o.key).find((key) => key.endsWith('/FAILED_0.json'));
+    expect(failedKey).toBeDefined();
+    const failed = JSON.parse(new TextDecoder().decode(await store.getObject('out', failedKey!)));
+    expect(failed[0]).toMatchObject({ Status: 'FAILED', Error: 'E', Cause: 'C' });
+  });
+
   it('writes only the outputs with Transformation COMPACT', async () => {
     const store = new MemoryObjectStore();
     const result = await execute(
