@@ -3,8 +3,9 @@
  * chunks, get the objects of the complete lines; a line that is not a JSON object either throws or,
  * in `collect` mode, is set aside with its reason so a converter can quarantine it.
  */
+
 import { JsonLinesFormatError } from '../errors';
-import { concatBytes, utf8Text } from './bytes';
+import { LineSplitter } from './lines';
 
 /** One object read, with where it came from. */
 export interface JsonLinesRecord {
@@ -52,17 +53,22 @@ export interface JsonLinesBatch {
 export class JsonLinesReader {
   readonly #options: JsonLinesOptions;
   readonly #maxLineBytes: number;
-  #pending: Uint8Array = new Uint8Array(0);
-  /** Pieces of a line received after `#pending`, not yet joined (no line break in them). */
-  #waiting: Uint8Array[] = [];
-  #waitingBytes = 0;
-  #base = 0;
-  #line = 1;
+  readonly #lines: LineSplitter;
   #ended = false;
 
   constructor(options: JsonLinesOptions = {}) {
     this.#options = options;
     this.#maxLineBytes = options.maxLineBytes ?? 16 * 1024 * 1024;
+    this.#lines = new LineSplitter({
+      maxLineBytes: this.#maxLineBytes,
+      skipBom: true,
+      tooLong: (line, offset) =>
+        new JsonLinesFormatError(`a JSON Lines line longer than ${this.#maxLineBytes} bytes`, {
+          ...(options.source === undefined ? {} : { source: options.source }),
+          line,
+          offset,
+        }),
+    });
   }
 
   /** Adds a chunk and returns the objects of the lines it completes. */
@@ -78,70 +84,22 @@ export class JsonLinesReader {
   }
 
   #run(chunk: Uint8Array, final: boolean): JsonLinesBatch {
-    if (!final && this.#pending.length + this.#waitingBytes > 0 && chunk.indexOf(0x0a) < 0) {
-      // A long line arriving in pieces: keep the pieces and join them once, when its end arrives.
-      this.#waiting.push(chunk);
-      this.#waitingBytes += chunk.length;
-      if (this.#pending.length + this.#waitingBytes > this.#maxLineBytes) {
-        throw new JsonLinesFormatError(`a JSON Lines line longer than ${this.#maxLineBytes} bytes`, {
-          ...(this.#options.source === undefined ? {} : { source: this.#options.source }),
-          line: this.#line,
-          offset: this.#base,
-        });
-      }
-      return { records: [], rejected: [] };
-    }
-    if (this.#waiting.length > 0) {
-      chunk = concatBytes([...this.#waiting, chunk]);
-      this.#waiting = [];
-      this.#waitingBytes = 0;
-    }
-    let data = chunk;
-    if (this.#pending.length > 0) {
-      data = new Uint8Array(this.#pending.length + chunk.length);
-      data.set(this.#pending);
-      data.set(chunk, this.#pending.length);
-    }
     const records: JsonLinesRecord[] = [];
     const rejected: JsonLinesRejectedLine[] = [];
-    let pos = 0;
-    if (this.#base === 0 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) pos = 3;
-    for (;;) {
-      let nl = data.indexOf(0x0a, pos);
-      if (nl < 0) {
-        if (!final || pos >= data.length) break;
-        nl = data.length;
-      }
-      let end = nl;
-      if (end > pos && data[end - 1] === 0x0d) end--;
-      const text = utf8Text(data, pos, end);
-      const offset = this.#base + pos;
-      if (text.trim().length > 0) {
-        const parsed = parseLine(text);
-        if (typeof parsed === 'string') {
-          if (this.#options.onInvalidLine !== 'collect') {
-            throw new JsonLinesFormatError(parsed, {
-              ...(this.#options.source === undefined ? {} : { source: this.#options.source }),
-              line: this.#line,
-              offset,
-            });
-          }
-          rejected.push({ line: this.#line, offset, text, reason: parsed });
-        } else records.push({ value: parsed, line: this.#line, offset, text });
-      }
-      this.#line++;
-      pos = nl + 1;
-    }
-    pos = Math.min(pos, data.length);
-    if (data.length - pos > this.#maxLineBytes) {
-      throw new JsonLinesFormatError(`a JSON Lines line longer than ${this.#maxLineBytes} bytes`, {
-        ...(this.#options.source === undefined ? {} : { source: this.#options.source }),
-        line: this.#line,
-        offset: this.#base + pos,
-      });
-    }
-    this.#pending = pos >= data.length ? new Uint8Array(0) : new Uint8Array(data.subarray(pos));
-    this.#base += pos;
+    this.#lines.push(chunk, final, (text, line, offset) => {
+      if (text.trim().length === 0) return;
+      const parsed = parseLine(text);
+      if (typeof parsed === 'string') {
+        if (this.#options.onInvalidLine !== 'collect') {
+          throw new JsonLinesFormatError(parsed, {
+            ...(this.#options.source === undefined ? {} : { source: this.#options.source }),
+            line,
+            offset,
+          });
+        }
+        rejected.push({ line, offset, text, reason: parsed });
+      } else records.push({ value: parsed, line, offset, text });
+    });
     return { records, rejected };
   }
 }

@@ -6,8 +6,10 @@
  * An omitted entry is a *missing* value for XGBoost, not a zero, so the writers write every present
  * value, zeros included, and omit only missing ones (NaN).
  */
+
 import { LibSvmFormatError } from '../errors';
-import { type ByteSink, concatBytes, utf8Text } from './bytes';
+import type { ByteSink } from './bytes';
+import { LineSplitter } from './lines';
 import { formatNumber, parseNumber } from './number';
 
 /** How column numbers are written in the file: 0 (XGBoost) or 1 (Spark, libsvm tools). */
@@ -58,12 +60,7 @@ const INTEGER = /^[+-]?\d+$/;
 export class LibSvmReader {
   readonly #options: LibSvmOptions;
   readonly #maxLineBytes: number;
-  #pending: Uint8Array = new Uint8Array(0);
-  /** Pieces of a line received after `#pending`, not yet joined (no line break in them). */
-  #waiting: Uint8Array[] = [];
-  #waitingBytes = 0;
-  #base = 0;
-  #line = 1;
+  readonly #lines: LineSplitter;
   #ended = false;
 
   constructor(options: LibSvmOptions) {
@@ -72,6 +69,15 @@ export class LibSvmReader {
     }
     this.#options = options;
     this.#maxLineBytes = options.maxLineBytes ?? 16 * 1024 * 1024;
+    this.#lines = new LineSplitter({
+      maxLineBytes: this.#maxLineBytes,
+      tooLong: (line, offset) =>
+        new LibSvmFormatError(`a LibSVM line longer than ${this.#maxLineBytes} bytes`, {
+          ...(options.source === undefined ? {} : { source: options.source }),
+          line,
+          offset,
+        }),
+    });
   }
 
   /** Adds a chunk and returns the rows of the lines it completes. */
@@ -87,56 +93,11 @@ export class LibSvmReader {
   }
 
   #run(chunk: Uint8Array, final: boolean): LibSvmLine[] {
-    if (!final && this.#pending.length + this.#waitingBytes > 0 && chunk.indexOf(0x0a) < 0) {
-      // A long line arriving in pieces: keep the pieces and join them once, when its end arrives.
-      this.#waiting.push(chunk);
-      this.#waitingBytes += chunk.length;
-      if (this.#pending.length + this.#waitingBytes > this.#maxLineBytes) {
-        throw new LibSvmFormatError(`a LibSVM line longer than ${this.#maxLineBytes} bytes`, {
-          ...(this.#options.source === undefined ? {} : { source: this.#options.source }),
-          line: this.#line,
-          offset: this.#base,
-        });
-      }
-      return [];
-    }
-    if (this.#waiting.length > 0) {
-      chunk = concatBytes([...this.#waiting, chunk]);
-      this.#waiting = [];
-      this.#waitingBytes = 0;
-    }
-    let data = chunk;
-    if (this.#pending.length > 0) {
-      data = new Uint8Array(this.#pending.length + chunk.length);
-      data.set(this.#pending);
-      data.set(chunk, this.#pending.length);
-    }
     const rows: LibSvmLine[] = [];
-    let pos = 0;
-    for (;;) {
-      let nl = data.indexOf(0x0a, pos);
-      if (nl < 0) {
-        if (!final || pos >= data.length) break;
-        nl = data.length;
-      }
-      let end = nl;
-      if (end > pos && data[end - 1] === 0x0d) end--;
-      const text = utf8Text(data, pos, end);
-      const row = parseLibSvmLine(text, this.#options, this.#line, this.#base + pos);
+    this.#lines.push(chunk, final, (text, line, offset) => {
+      const row = parseLibSvmLine(text, this.#options, line, offset);
       if (row !== undefined) rows.push(row);
-      this.#line++;
-      pos = nl + 1;
-    }
-    pos = Math.min(pos, data.length);
-    if (data.length - pos > this.#maxLineBytes) {
-      throw new LibSvmFormatError(`a LibSVM line longer than ${this.#maxLineBytes} bytes`, {
-        ...(this.#options.source === undefined ? {} : { source: this.#options.source }),
-        line: this.#line,
-        offset: this.#base + pos,
-      });
-    }
-    this.#pending = pos >= data.length ? new Uint8Array(0) : new Uint8Array(data.subarray(pos));
-    this.#base += pos;
+    });
     return rows;
   }
 }
