@@ -101,7 +101,7 @@ export function parseS3Uri(uri: string, field = 'uri', options: ParseS3UriOption
   const problem = bucketNameProblem(bucket);
   if (problem !== undefined) {
     throw new InputValidationError(
-      `${field} names an invalid bucket ${show(bucket)}: a bucket name ${problem}`,
+      `${field} names an invalid bucket '${bucket.length > 80 ? `${bucket.slice(0, 80)}…` : bucket}': a bucket name ${problem}`,
       field,
     );
   }
