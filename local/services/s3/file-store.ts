@@ -669,13 +669,19 @@ export class FileObjectStore implements ObjectStore {
         const segment = await this.segmentOf(bucket, segments, entry.name);
         if (segment === undefined) continue;
         const path = [...segments, segment];
-        if (entry.isFile()) keys.push(path.join('/'));
-        else if (entry.isDirectory()) {
-          if ((await stat(join(dir, entry.name, SHADOWED)).catch(() => undefined))?.isFile()) {
-            keys.push(path.join('/'));
+        const name = path.join('/');
+        if (entry.isFile()) {
+          if (name.startsWith(prefix)) keys.push(name);
+        } else if (entry.isDirectory()) {
+          const folder = `${name}/`;
+          if (folder.startsWith(prefix)) {
+            const shadowed =
+              name.startsWith(prefix) && (await stat(join(dir, entry.name, SHADOWED)).catch(() => undefined));
+            if (shadowed?.isFile()) keys.push(name);
+            if ((await this.readSidecar(bucket, folder)) !== undefined) keys.push(folder);
+          } else if (!prefix.startsWith(folder)) {
+            continue;
           }
-          if ((await this.readSidecar(bucket, `${path.join('/')}/`)) !== undefined)
-            keys.push(`${path.join('/')}/`);
           await walk(path);
         }
       }
