@@ -675,8 +675,9 @@ export class FileObjectStore implements ObjectStore {
         } else if (entry.isDirectory()) {
           const folder = `${name}/`;
           if (folder.startsWith(prefix)) {
-            const shadowed =
-              name.startsWith(prefix) && (await stat(join(dir, entry.name, SHADOWED)).catch(() => undefined));
+            const shadowed = name.startsWith(prefix)
+              ? await stat(join(dir, entry.name, SHADOWED)).catch(() => undefined)
+              : undefined;
             if (shadowed?.isFile()) keys.push(name);
             if ((await this.readSidecar(bucket, folder)) !== undefined) keys.push(folder);
           } else if (!prefix.startsWith(folder)) {
