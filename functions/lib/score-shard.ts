@@ -15,7 +15,7 @@ import {
   ParquetFormatError,
 } from '../../shared/errors';
 import { CsvReader, formatCsvField } from '../../shared/formats/csv';
-import { parquetColumns } from '../../shared/formats/parquet';
+import { PARQUET_COMPRESSORS, parquetColumns } from '../../shared/formats/parquet';
 import { formatBatchLine, loadModel, type XGBoostModel } from '../../shared/model';
 import { partitionFileKey, type ShardEntry, type ShardResult, scoreOutputKey } from '../../shared/partitions';
 import {
@@ -329,6 +329,7 @@ async function* readRowSlices(
       await parquetRead({
         file,
         metadata,
+        compressors: PARQUET_COMPRESSORS,
         columns,
         rowStart: groupStart,
         rowEnd: groupStart + rows,

@@ -15,6 +15,7 @@ import {
   recordLabel,
   utf8Text,
 } from '../../../shared/formats';
+import { PARQUET_COMPRESSORS } from '../../../shared/formats/parquet';
 import { parseS3Uri as parseLocation } from '../../../shared/s3/uri';
 import type { ObjectStore } from '../object-store';
 import { type Dataset, widenDataset } from './xgboost/dataset';
@@ -352,6 +353,7 @@ async function readParquet(files: readonly ChannelFile[], collector: RowCollecto
       let rows: unknown[][] = [];
       await parquetRead({
         file: buffer as ArrayBuffer,
+        compressors: PARQUET_COMPRESSORS,
         onComplete: (data: unknown[][]) => {
           rows = data;
         },
