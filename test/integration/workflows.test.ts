@@ -112,6 +112,17 @@ describe('the offline workflows end to end', () => {
     expect((await stat(join(s3, (out.metricsUri as string).slice(5)))).size).toBeGreaterThan(0);
   });
 
+  it('writes each training channel as plain files directly under its prefix, never in folders', async () => {
+    // The XGBoost 1.7-1 container may read only the files directly under a channel's S3 prefix.
+    const channelFiles = (await files(join(s3, DATA, 'training', 'train-e2e'))).filter((f) =>
+      /^(train|validation|test)\//.test(f),
+    );
+    expect(channelFiles.length).toBeGreaterThan(0);
+    const nested = channelFiles.filter((f) => f.split('/').length !== 2);
+    expect(nested).toEqual([]);
+    expect(channelFiles.some((f) => /^train\/part-2024-06-01-[^/]+\.csv$/.test(f))).toBe(true);
+  });
+
   it('scores with the registered model, writing scores partitioned by dt with _SUCCESS', async () => {
     const record = await runtime.run(
       'scoring',
