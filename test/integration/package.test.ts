@@ -29,6 +29,7 @@ const FUNCTIONS = [
   'plan-shards',
   'score-shard',
   'commit-scores',
+  'map-failure',
 ];
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

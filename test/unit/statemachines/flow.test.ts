@@ -5,8 +5,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { handler as mapFailureHandler } from '../../../functions/map-failure';
 import { ResourceRegistry, registerLambda, StateMachine, StatesError } from '../../../local/asl/index';
 import { MemoryObjectStore } from '../../../local/services/object-store';
+import { lambdaContext } from '../functions/context';
+import { fakeS3 } from '../functions/s3-fake';
 import { repoRoot, type Workflow } from './helpers';
 
 const DATA = 'sparkmaker-data';
@@ -60,10 +63,10 @@ function harness(
   workflow: Workflow,
   lambdas: Record<string, Handler>,
   services: Record<string, (input: Record<string, unknown>) => unknown> = {},
+  store = new MemoryObjectStore(),
 ): Harness {
   const calls: Harness['calls'] = [];
   const requests: Harness['requests'] = [];
-  const store = new MemoryObjectStore();
   const registry = new ResourceRegistry();
   registerLambda(registry, async (functionName, payload) => {
     const fn = functionName.replace(/^.*:function:sparkmaker-dev-/, '');
@@ -168,7 +171,9 @@ function trainingLambdas(auc: number, overrides: Record<string, Handler> = {}): 
         ['2026-01-01', '2026-01-02'].map((dt) => ({
           split,
           source: `${trainingConfig.featuresUri}split=${split}/dt=${dt}/part-0.parquet`,
-          target: `${trainingConfig.trainingDataUri}${split}/dt=${dt}/part-0.csv`,
+          target: `${trainingConfig.trainingDataUri}${split}/part-${dt}-0.csv`,
+          to: 'csv',
+          sparse: false,
         })),
       );
       const key = `runs/${runId}/conversion-plan.jsonl`;
@@ -333,7 +338,8 @@ describe('the training state machine, run offline with fake services', () => {
   });
 
   it('fails with the error and cause of a failed converter, read from the FAILED result file of the map', async () => {
-    // Prepare
+    // Prepare: the real map-failure function, over the harness's store
+    const fake = fakeS3();
     const run = harness(
       'training',
       trainingLambdas(0.9, {
@@ -343,7 +349,10 @@ describe('the training state machine, run offline with fake services', () => {
           }
           return { rows: 10, quarantined: 0, target: payload.target };
         },
+        'map-failure': (payload) => mapFailureHandler(payload, lambdaContext('map-failure')),
       }),
+      {},
+      fake.store,
     );
 
     // Act
@@ -352,14 +361,13 @@ describe('the training state machine, run offline with fake services', () => {
     // Assess
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('ConversionError');
-    expect(JSON.parse(result.cause as string)).toMatchObject({
-      errorType: 'ConversionError',
-      errorMessage: `${trainingConfig.featuresUri}split=validation/dt=2026-01-02/part-0.parquet: column 'f_b' is not numeric`,
+    expect(result.cause).toBe(
+      `${trainingConfig.featuresUri}split=validation/dt=2026-01-02/part-0.parquet: column 'f_b' is not numeric`,
+    );
+    expect(run.calls.find((c) => c.fn === 'map-failure')?.payload).toEqual({
+      resultWriterUri: `s3://${ARTIFACTS}/map-results/${runId}/conversion/`,
+      mapError: { Error: 'States.ExceedToleratedFailureThreshold', Cause: expect.any(String) },
     });
-    const listed = run.requests.find((r) => r.resource.endsWith('s3:listObjectsV2'))?.input;
-    expect(listed).toEqual({ Bucket: ARTIFACTS, Prefix: `map-results/${runId}/conversion/` });
-    const read = run.requests.find((r) => r.resource.endsWith('s3:getObject'))?.input;
-    expect(read?.Key).toMatch(new RegExp(`^map-results/${runId}/conversion/[^/]+/FAILED_0\\.json$`));
     const event = run.requests.find((r) => r.resource.endsWith('events:putEvents'))?.input as {
       Entries: { Detail: Record<string, unknown> }[];
     };
@@ -379,12 +387,10 @@ describe('the training state machine, run offline with fake services', () => {
         convert: () => {
           throw new FunctionError('ConversionError', 'not numeric');
         },
-      }),
-      {
-        'arn:aws:states:::aws-sdk:s3:listObjectsV2': () => {
-          throw new StatesError('S3.S3Exception', 'Access Denied');
+        'map-failure': () => {
+          throw new FunctionError('S3AccessDenied', 'Access Denied');
         },
-      },
+      }),
     );
 
     // Act
@@ -393,8 +399,7 @@ describe('the training state machine, run offline with fake services', () => {
     // Assess
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('States.ExceedToleratedFailureThreshold');
-    expect(run.requests.filter((r) => r.resource.endsWith('s3:listObjectsV2')).length).toBeGreaterThan(1);
-    expect(run.requests.some((r) => r.resource.endsWith('s3:getObject'))).toBe(false);
+    expect(run.calls.filter((c) => c.fn === 'map-failure')).toHaveLength(1);
   });
 
   it('still fails with the original error when the failure event cannot be published', async () => {
