@@ -6,6 +6,7 @@
 export { StateEvaluationError, StatesError } from './errors';
 export { type LambdaInvokeResult, registerLambda } from './integrations/lambda';
 export { ResourceRegistry } from './registry';
+export { checkDistributedMapScopes, type ScopeFinding } from './scope-check';
 export { StateMachine } from './state-machine';
 export { sendTaskFailure, sendTaskHeartbeat, sendTaskSuccess } from './task-tokens';
 export type {

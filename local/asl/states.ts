@@ -872,6 +872,7 @@ async function runBranches(run: StateRun, input: unknown): Promise<unknown[]> {
         signal: controller.signal,
         context: frame.context,
         queryLanguage: queryLanguageOf(branch, run),
+        ...(frame.ids !== undefined ? { ids: frame.ids } : {}),
       };
       try {
         results[i] = await runProgram(branch, input, branchFrame);
@@ -1070,6 +1071,7 @@ async function runInlineMap(run: StateRun, setup: MapSetup, items: unknown[]): P
       signal: controller.signal,
       context: frame.context,
       queryLanguage: language,
+      ...(frame.ids !== undefined ? { ids: frame.ids } : {}),
     };
     const name = run.name;
     try {
