@@ -440,6 +440,8 @@ async function runChildren(
         StateMachine: { Id: smArn, Name: smName },
       },
       queryLanguage: language,
+      // ExecutionStarted is the child's event #1.
+      ids: { last: 1 },
     };
     try {
       const output = await runProgram(program, input, childFrame);

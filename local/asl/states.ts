@@ -561,19 +561,19 @@ interface Catcher {
   readonly Assign?: unknown;
 }
 
-const UNCATCHABLE_BY_ALL = new Set(['States.Runtime']);
-
 /**
- * Whether a Retry/Catch ErrorEquals list matches `error`. `States.ALL` matches everything but
- * `States.Runtime`; `States.TaskFailed` matches task errors except `States.Timeout`;
- * `States.BranchFailed` matches the error of a failed Parallel branch.
+ * Whether a Retry/Catch ErrorEquals list matches `error`. `States.Runtime` is terminal: no retrier
+ * or catcher matches it, not even one naming it, so the execution fails (AWS: a runtime error such
+ * as an OutputPath that selects nothing cannot be caught). `States.TaskFailed` matches task errors
+ * except `States.Timeout`; `States.BranchFailed` matches the error of a failed Parallel branch.
  */
 export function errorMatches(errorEquals: readonly string[], error: StatesError | string): boolean {
   const name = typeof error === 'string' ? error : error.error;
+  if (name === 'States.Runtime') return false;
   const fromBranch = typeof error !== 'string' && (error as { fromBranch?: boolean }).fromBranch === true;
   for (const candidate of errorEquals) {
     if (candidate === name) return true;
-    if (candidate === 'States.ALL' && !UNCATCHABLE_BY_ALL.has(name)) return true;
+    if (candidate === 'States.ALL') return true;
     if (candidate === 'States.BranchFailed' && fromBranch) return true;
     if (candidate === 'States.TaskFailed' && name !== 'States.Timeout' && !name.startsWith('States.'))
       return true;
@@ -872,6 +872,7 @@ async function runBranches(run: StateRun, input: unknown): Promise<unknown[]> {
         signal: controller.signal,
         context: frame.context,
         queryLanguage: queryLanguageOf(branch, run),
+        ...(frame.ids !== undefined ? { ids: frame.ids } : {}),
       };
       try {
         results[i] = await runProgram(branch, input, branchFrame);
@@ -1070,6 +1071,7 @@ async function runInlineMap(run: StateRun, setup: MapSetup, items: unknown[]): P
       signal: controller.signal,
       context: frame.context,
       queryLanguage: language,
+      ...(frame.ids !== undefined ? { ids: frame.ids } : {}),
     };
     const name = run.name;
     try {
