@@ -285,6 +285,38 @@ describe('the offline workflows end to end', () => {
     );
   });
 
+  it("fails a run on a truncated model with the archive's own error, keeping the last commit", async () => {
+    // Prepare: a committed partition, and the trained model cut in half
+    const outputUri = `s3://${DATA}/scores/truncated-model/`;
+    const partition = join(s3, DATA, 'scores', 'truncated-model', 'dt=2024-06-03');
+    const { modelDataUrl, featureColumnsUri } = output(training) as Record<string, string>;
+    const committed = await scoreCsv('score-before-truncation', outputUri);
+    const [bucket, ...key] = modelDataUrl.slice('s3://'.length).split('/');
+    const model = await runtime.store.getObject(bucket!, key.join('/'));
+    await runtime.store.putObject(
+      DATA,
+      'models/truncated/model.tar.gz',
+      model.subarray(0, model.length >> 1),
+    );
+    const before = await Promise.all(
+      (await files(partition)).map(async (f) => [f, await readFile(join(partition, f))]),
+    );
+    // Act
+    const failed = await scoreCsv('score-truncated-model', outputUri, {
+      model: { uri: `s3://${DATA}/models/truncated/model.tar.gz`, featureColumnsUri },
+    });
+    // Assess
+    expect(committed.status, committed.cause).toBe('SUCCEEDED');
+    expect(failed.status).toBe('FAILED');
+    expect(failed.error).toBe('ModelFormatError');
+    expect(failed.cause).toMatch(/gzip|truncated|archive/);
+    const after = await Promise.all(
+      (await files(partition)).map(async (f) => [f, await readFile(join(partition, f))]),
+    );
+    expect(after).toEqual(before);
+    expect(before.map(([f]) => f)).toContain('_SUCCESS');
+  });
+
   it('leaves only the parts of the latest run when runs on the same dt have different shard counts', async () => {
     // Prepare: a run of many small shards
     const outputUri = `s3://${DATA}/scores/reshard/`;
