@@ -58,6 +58,12 @@ export interface ScoringConfig {
   readonly toleratedFailurePercentage: number;
   readonly featuresUri: string;
   readonly manifestUri: string;
+  /**
+   * What an empty input or a missing approved model means: `fail` (a run started by hand: the user
+   * asked to score something) or `succeed` (the schedule: the run ends SUCCEEDED, "nothing to score",
+   * with the reason, instead of a failure event every day).
+   */
+  readonly onNothingToScore: 'fail' | 'succeed';
 }
 
 export const FORMATS: readonly InputFormat[] = ['csv', 'parquet', 'json'];
@@ -192,6 +198,7 @@ const SCORING_FIELDS = [
   'toleratedFailurePercentage',
   'featuresUri',
   'manifestUri',
+  'onNothingToScore',
 ];
 const INPUT_FIELDS = ['uri', 'format'];
 const GATE_FIELDS = ['metric', 'threshold'];
@@ -518,9 +525,20 @@ export function normaliseScoringInput(
       false,
       defaults.dataBucket,
     ),
+    onNothingToScore: nothingToScore(root),
   };
   problems.throwIfAny();
   return config;
+}
+
+function nothingToScore(root: FieldReader): 'fail' | 'succeed' {
+  const value = root.string('onNothingToScore');
+  if (value === undefined || value === 'fail' || value === 'succeed') return value ?? 'fail';
+  root.problem(
+    'onNothingToScore',
+    `onNothingToScore must be 'fail' or 'succeed', got ${JSON.stringify(value)}`,
+  );
+  return 'fail';
 }
 
 /** The `validate-input` payload. */

@@ -180,6 +180,16 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     (error, schedule) => reportTrigger(error, `schedule ${schedule.name}`),
   );
   async function runSchedule(schedule: Schedule, input: string): Promise<void> {
+    if (schedule.targetArn.startsWith('arn:aws:lambda:')) {
+      const result = await lambda.invoke(schedule.targetArn, JSON.parse(input));
+      if (result.functionError !== undefined) {
+        const payload = result.payload as { errorType?: string; errorMessage?: string };
+        throw new Error(
+          `${payload.errorType ?? 'Error'}: ${payload.errorMessage ?? ''} (schedule ${schedule.name})`,
+        );
+      }
+      return;
+    }
     if (schedule.targetArn === 'arn:aws:scheduler:::aws-sdk:sfn:startExecution') {
       const request = JSON.parse(input) as { StateMachineArn: string; Name?: string; Input?: string };
       await stepFunctions.startExecution({

@@ -30,6 +30,7 @@ const FUNCTIONS = [
   'score-shard',
   'commit-scores',
   'map-failure',
+  'schedule-trigger',
 ];
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

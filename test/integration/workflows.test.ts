@@ -291,7 +291,7 @@ describe('the offline workflows end to end', () => {
     const partition = join(s3, DATA, 'scores', 'truncated-model', 'dt=2024-06-03');
     const { modelDataUrl, featureColumnsUri } = output(training) as Record<string, string>;
     const committed = await scoreCsv('score-before-truncation', outputUri);
-    const [bucket, ...key] = modelDataUrl.slice('s3://'.length).split('/');
+    const [bucket, ...key] = String(modelDataUrl).slice('s3://'.length).split('/');
     const model = await runtime.store.getObject(bucket!, key.join('/'));
     await runtime.store.putObject(
       DATA,

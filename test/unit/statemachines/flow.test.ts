@@ -105,7 +105,10 @@ function harness(
     'arn:aws:states:::events:putEvents': () => ({ Entries: [{ EventId: 'e-1' }], FailedEntryCount: 0 }),
     // The S3 SDK integrations read the harness's store, with the response shape of the AWS SDK.
     'arn:aws:states:::aws-sdk:s3:listObjectsV2': async (input) => {
-      const listed = await store.listObjects(String(input.Bucket), { prefix: String(input.Prefix ?? '') });
+      // The deployed buckets always exist; the harness's store makes a bucket on its first object.
+      const listed = await store
+        .listObjects(String(input.Bucket), { prefix: String(input.Prefix ?? '') })
+        .catch(() => ({ objects: [], isTruncated: false }));
       return {
         Contents: listed.objects.map((o) => ({ Key: o.key, Size: o.size, ETag: o.etag })),
         KeyCount: listed.objects.length,
@@ -480,6 +483,7 @@ const scoringConfig = {
   toleratedFailurePercentage: 0,
   featuresUri: `s3://${DATA}/features/${scoreId}/`,
   manifestUri: `s3://${ARTIFACTS}/runs/${scoreId}/shards.jsonl`,
+  onNothingToScore: 'fail',
 };
 
 function scoringLambdas(
@@ -540,7 +544,7 @@ describe('the scoring state machine, run offline with fake services', () => {
     const result = await run.run({ input: scoringConfig.input }, scoreId);
 
     // Assess
-    expect(result.status).toBe('SUCCEEDED');
+    expect(result.status, `${result.error} ${result.cause}`).toBe('SUCCEEDED');
     const batches = run.calls.filter((c) => c.fn === 'score-shard');
     expect(batches).toHaveLength(3);
     expect(
@@ -624,6 +628,57 @@ describe('the scoring state machine, run offline with fake services', () => {
         { DetailType: 'Scoring Run Failed', Detail: { state: 'ResolveModel', error: 'ModelNotFoundError' } },
       ],
     });
+  });
+
+  it('ends a scheduled run with no approved model SUCCEEDED, with the reason and no failure event', async () => {
+    // Prepare: the schedule's input says nothing to score is not a failure
+    let store: MemoryObjectStore | undefined;
+    const scheduled = { ...scoringConfig, onNothingToScore: 'succeed' };
+    const run = harness(
+      'scoring',
+      scoringLambdas(() => store as MemoryObjectStore, scheduled, {
+        'resolve-model': () => {
+          throw new FunctionError('ModelNotFoundError', "no Approved model package in group 'churn'");
+        },
+      }),
+    );
+    store = run.store;
+    await store.putObject(DATA, 'scoring/incoming/a.csv', 'customer_id,f_a\n1,2\n');
+
+    // Act
+    const result = await run.run({}, scoreId);
+
+    // Assess
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.output).toMatchObject({
+      status: 'NOTHING_TO_SCORE',
+      reason: "no Approved model package in group 'churn'",
+    });
+    expect(run.requests.some((r) => r.resource.endsWith('events:putEvents'))).toBe(false);
+    expect(run.calls.some((c) => c.fn === 'plan-shards')).toBe(false);
+  });
+
+  it('ends a scheduled run over an empty prefix SUCCEEDED before resolving any model', async () => {
+    // Prepare: only a marker and a folder object under the prefix
+    let store: MemoryObjectStore | undefined;
+    const run = harness(
+      'scoring',
+      scoringLambdas(() => store as MemoryObjectStore, { ...scoringConfig, onNothingToScore: 'succeed' }),
+    );
+    store = run.store;
+    await store.putObject(DATA, 'scoring/incoming/_SUCCESS', '');
+    await store.putObject(DATA, 'scoring/incoming/', '');
+
+    // Act
+    const result = await run.run({}, scoreId);
+
+    // Assess
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.output).toMatchObject({
+      status: 'NOTHING_TO_SCORE',
+      reason: `no data objects to score under s3://${DATA}/scoring/incoming/`,
+    });
+    expect(run.calls.map((c) => c.fn)).toEqual(['validate-input']);
   });
 
   it('retries a failing batch once, then fails beyond the tolerated percentage without committing', async () => {
