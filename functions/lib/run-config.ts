@@ -31,6 +31,8 @@ export interface TrainingConfig {
   readonly modelPackageGroup: string;
   readonly approvalStatus: ApprovalStatus;
   readonly instanceType: string;
+  /** The batch transform's instance type, its own setting: not every training type may serve transform. */
+  readonly transformInstanceType: string;
   readonly instanceCount: number;
   readonly volumeSizeGb: number;
   readonly maxRuntimeSeconds: number;
@@ -176,6 +178,7 @@ const TRAINING_FIELDS = [
   'modelPackageGroup',
   'approvalStatus',
   'instanceType',
+  'transformInstanceType',
   'instanceCount',
   'volumeSizeGb',
   'maxRuntimeSeconds',
@@ -386,6 +389,11 @@ export function normaliseTrainingInput(raw: unknown, runId: string, defaults: Ru
   const instanceType =
     root.string('instanceType', { pattern: INSTANCE, patternHint: 'an instance type like ml.m5.large' }) ??
     'ml.m5.large';
+  const transformInstanceType =
+    root.string('transformInstanceType', {
+      pattern: INSTANCE,
+      patternHint: 'an instance type like ml.m5.large',
+    }) ?? 'ml.m5.large';
   const instanceCount = root.integer('instanceCount', { min: 1, max: 100 }) ?? 1;
   const volumeSizeGb = root.integer('volumeSizeGb', { min: 1, max: 16384 }) ?? 10;
   const maxRuntimeSeconds = root.integer('maxRuntimeSeconds', { min: 1, max: MAX_RUNTIME }) ?? 3600;
@@ -413,6 +421,7 @@ export function normaliseTrainingInput(raw: unknown, runId: string, defaults: Ru
     modelPackageGroup,
     approvalStatus,
     instanceType,
+    transformInstanceType,
     instanceCount,
     volumeSizeGb,
     maxRuntimeSeconds,

@@ -155,6 +155,7 @@ const trainingConfig = {
   modelPackageGroup: 'churn',
   approvalStatus: 'Approved',
   instanceType: 'ml.m5.xlarge',
+  transformInstanceType: 'ml.m5.large',
   instanceCount: 1,
   volumeSizeGb: 10,
   maxRuntimeSeconds: 3600,
