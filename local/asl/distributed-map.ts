@@ -4,24 +4,14 @@
  * ResultWriter (SPEC §7.3). Child executions record no history in the parent.
  */
 import { StateEvaluationError, StatesError } from './errors';
+import { readerFailed, readItemsFrom } from './map/item-reader';
+import { type ResourceCall, resourceCaller } from './map/resource-call';
+import { type ChildOutcome, inlineResults, type ResultWriterSpec, writeResults } from './map/result-writer';
 import { evaluateJsonataValue, evaluateTemplate, jsonataBody, Scope, toJson } from './payload';
 import { asStatesError, childController, type Frame, Interruption, pool, release } from './runtime';
 import { jsonataEnv, type MapSetup, processorOf, readItems, runProgram, type StateRun } from './states';
 
 const MAX_BATCH_BYTES = 262144;
-
-/** One child execution's outcome, as ResultWriter reports it. */
-interface ChildOutcome {
-  readonly name: string;
-  readonly arn: string;
-  readonly input: unknown;
-  readonly startDate: Date;
-  readonly stopDate: Date;
-  readonly status: 'SUCCEEDED' | 'FAILED';
-  readonly output?: unknown;
-  readonly error?: string;
-  readonly cause?: string;
-}
 
 type Json = Record<string, unknown>;
 
@@ -96,13 +86,13 @@ export async function runDistributedMap(run: StateRun, setup: MapSetup): Promise
     if (exceeded) {
       // As on AWS, a Map Run that fails on its tolerance still exports the results it has (FAILED_n.json
       // carries each failed child's Error and Cause), so a Catch can read them.
-      if (def.ResultWriter !== undefined) await writeResults(run, outcomes, mapRunArn, mapRunId, effective);
+      if (def.ResultWriter !== undefined) await writeResultsOf(run, outcomes, mapRunArn, mapRunId, effective);
       throw new StatesError(
         'States.ExceedToleratedFailureThreshold',
         'The specified tolerance threshold was exceeded',
       );
     }
-    const result = await writeResults(run, outcomes, mapRunArn, mapRunId, effective);
+    const result = await writeResultsOf(run, outcomes, mapRunArn, mapRunId, effective);
     frame.run.emit(frame, 'MapRunSucceeded');
     frame.run.emitAside(frame, 'MapStateSucceeded');
     return result;
@@ -136,18 +126,14 @@ async function readTolerance(run: StateRun, input: unknown): Promise<Tolerance> 
 
 // ---------------------------------------------------------------- ItemReader
 
-function readerFailed(cause: string): StatesError {
-  return new StatesError('States.ItemReaderFailed', cause);
+function caller(run: StateRun, error: 'States.ItemReaderFailed' | 'States.ResultWriterFailed'): ResourceCall {
+  return resourceCaller(run.frame.run.config.registry, run.frame.signal, run.context, error);
 }
 
 async function readFromItemReader(run: StateRun, reader: Json, input: unknown): Promise<unknown[]> {
-  const store = run.frame.run.config.store;
-  if (store === undefined) throw readerFailed('No object store is configured for the ItemReader.');
-  const resource = String(reader.Resource ?? '');
-  const paramsDef = reader.Arguments ?? reader.Parameters ?? {};
   const params = (await evalField(
     run,
-    paramsDef,
+    reader.Arguments ?? reader.Parameters ?? {},
     run.jsonata ? 'ItemReader/Arguments' : 'ItemReader/Parameters',
     input,
   )) as Json;
@@ -155,193 +141,11 @@ async function readFromItemReader(run: StateRun, reader: Json, input: unknown): 
   let maxItems = await readNumber(run, config, 'MaxItems', input, 'integer');
   if (maxItems !== undefined && maxItems < 0) throw readerFailed('field MaxItems must be positive');
   if (maxItems === 0) maxItems = undefined;
-  const bucket = String(params.Bucket ?? '');
-  let items: unknown[];
-  try {
-    if (/:s3:listObjectsV2$/.test(resource)) {
-      items = await listObjects(store, bucket, params, maxItems);
-    } else {
-      const key = String(params.Key ?? '');
-      const inputType = String(config.InputType ?? 'JSON');
-      if (inputType === 'MANIFEST') {
-        items = await readManifest(store, bucket, key);
-      } else {
-        const body = new TextDecoder().decode(await store.getObject(bucket, key));
-        items = parseObject(body, inputType, config);
-      }
-    }
-  } catch (error) {
-    if (error instanceof StatesError) throw error;
-    const e = error as { name?: string; message?: string };
-    throw readerFailed(`${e.name ?? 'Error'}: ${e.message ?? String(error)}`);
-  }
-  return maxItems !== undefined ? items.slice(0, maxItems) : items;
-}
-
-async function listObjects(
-  store: NonNullable<StateRun['frame']['run']['config']['store']>,
-  bucket: string,
-  params: Json,
-  maxItems: number | undefined,
-): Promise<unknown[]> {
-  const out: unknown[] = [];
-  let token: string | undefined;
-  for (;;) {
-    const page = await store.listObjects(bucket, {
-      ...(typeof params.Prefix === 'string' ? { prefix: params.Prefix } : {}),
-      ...(typeof params.Delimiter === 'string' ? { delimiter: params.Delimiter } : {}),
-      ...(typeof params.StartAfter === 'string' ? { startAfter: params.StartAfter } : {}),
-      ...(token !== undefined ? { continuationToken: token } : {}),
-    });
-    for (const o of page.objects) {
-      out.push({
-        Etag: o.etag,
-        Key: o.key,
-        LastModified: o.lastModified.toISOString(),
-        Size: o.size,
-        StorageClass: o.storageClass,
-      });
-      if (maxItems !== undefined && out.length >= maxItems) return out;
-    }
-    if (!page.isTruncated || page.nextContinuationToken === undefined) return out;
-    token = page.nextContinuationToken;
-  }
-}
-
-/** Parses an ItemReader object body (JSON, JSONL, CSV) into items. */
-export function parseObject(body: string, inputType: string, config: Json): unknown[] {
-  if (inputType === 'JSON') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      throw readerFailed('The ItemReader object is not valid JSON.');
-    }
-    if (!Array.isArray(parsed)) throw readerFailed('Attempting to map over non-iterable node.');
-    return parsed;
-  }
-  if (inputType === 'JSONL') {
-    const out: unknown[] = [];
-    let start = 0;
-    let line = 0;
-    while (start < body.length) {
-      let end = body.indexOf('\n', start);
-      if (end < 0) end = body.length;
-      line++;
-      const text = body.slice(start, end).trim();
-      start = end + 1;
-      if (text === '') continue;
-      try {
-        out.push(JSON.parse(text));
-      } catch {
-        throw readerFailed(`The JSONL line ${line} is not valid JSON.`);
-      }
-    }
-    return out;
-  }
-  if (inputType === 'CSV') return parseCsvItems(body, config);
-  throw readerFailed(`Unsupported InputType: ${inputType}`);
-}
-
-const DELIMITERS: Record<string, string> = { COMMA: ',', PIPE: '|', SEMICOLON: ';', TAB: '\t', SPACE: ' ' };
-
-function parseCsvItems(body: string, config: Json): unknown[] {
-  const delimiter = DELIMITERS[String(config.CSVDelimiter ?? 'COMMA')] ?? ',';
-  const rows = parseCsv(body, delimiter);
-  let headers: string[];
-  if (config.CSVHeaderLocation === 'GIVEN') {
-    headers = (config.CSVHeaders as unknown[] | undefined)?.map(String) ?? [];
-  } else {
-    const first = rows.shift();
-    if (first === undefined) return [];
-    headers = first;
-  }
-  if (new Set(headers).size !== headers.length) throw readerFailed('CSV headers cannot contain duplicates.');
-  return rows.map((row) => {
-    const item: Record<string, string> = {};
-    headers.forEach((h, i) => {
-      item[h] = row[i] ?? '';
-    });
-    return item;
-  });
-}
-
-/** RFC 4180 CSV: quoted fields with doubled quotes; a trailing empty line is not a row. */
-export function parseCsv(text: string, delimiter: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = 0;
-  let rowHasContent = false;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-        i++;
-        continue;
-      }
-      field += c;
-      i++;
-      continue;
-    }
-    if (c === '"' && field === '') {
-      quoted = true;
-      rowHasContent = true;
-      i++;
-    } else if (c === delimiter) {
-      row.push(field);
-      field = '';
-      rowHasContent = true;
-      i++;
-    } else if (c === '\n' || c === '\r') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      rowHasContent = false;
-      i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
-    } else {
-      field += c;
-      rowHasContent = true;
-      i++;
-    }
-  }
-  if (rowHasContent || field !== '') {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
-
-async function readManifest(
-  store: NonNullable<StateRun['frame']['run']['config']['store']>,
-  bucket: string,
-  key: string,
-): Promise<unknown[]> {
-  const manifest = JSON.parse(new TextDecoder().decode(await store.getObject(bucket, key))) as Json;
-  const files = (manifest.files as Json[] | undefined) ?? [];
-  const schema = String(manifest.fileSchema ?? 'Bucket, Key')
-    .split(',')
-    .map((s) => s.trim());
-  const out: unknown[] = [];
-  for (const file of files) {
-    const body = new TextDecoder().decode(await store.getObject(bucket, String(file.key)));
-    for (const row of parseCsv(body, ',')) {
-      const item: Record<string, string> = {};
-      schema.forEach((h, i) => {
-        item[h] = row[i] ?? '';
-      });
-      out.push(item);
-    }
-  }
-  return out;
+  const spec = { resource: String(reader.Resource ?? ''), params, config };
+  return readItemsFrom(
+    maxItems === undefined ? spec : { ...spec, maxItems },
+    caller(run, 'States.ItemReaderFailed'),
+  );
 }
 
 // ---------------------------------------------------------------- ItemSelector / ItemBatcher
@@ -473,7 +277,7 @@ async function runChildren(
 
 // ---------------------------------------------------------------- ResultWriter
 
-async function writeResults(
+async function writeResultsOf(
   run: StateRun,
   outcomes: ChildOutcome[],
   mapRunArn: string,
@@ -481,96 +285,22 @@ async function writeResults(
   input: unknown,
 ): Promise<unknown> {
   const writer = run.def.ResultWriter as Json | undefined;
-  if (writer === undefined) {
-    return outcomes.map((o) =>
-      o.status === 'SUCCEEDED' ? o.output : { Error: o.error, Cause: o.cause ?? '' },
-    );
-  }
-  const store = run.frame.run.config.store;
-  if (store === undefined)
-    throw new StatesError('States.ResultWriterFailed', 'No object store is configured for the ResultWriter.');
+  if (writer === undefined) return inlineResults(outcomes);
   const params = (await evalField(
     run,
     writer.Arguments ?? writer.Parameters ?? {},
     run.jsonata ? 'ResultWriter/Arguments' : 'ResultWriter/Parameters',
     input,
   )) as Json;
-  const config = (writer.WriterConfig as Json | undefined) ?? {};
-  const transformation = String(config.Transformation ?? 'NONE');
-  const outputType = String(config.OutputType ?? 'JSON');
-  const bucket = String(params.Bucket ?? '');
-  const prefix = typeof params.Prefix === 'string' ? params.Prefix.replace(/\/+$/, '') : '';
-  const base = prefix === '' ? mapRunId : `${prefix}/${mapRunId}`;
-  const extension = outputType === 'JSONL' ? 'jsonl' : 'json';
-  const files: Record<'SUCCEEDED' | 'FAILED' | 'PENDING', { Key: string; Size: number }[]> = {
-    FAILED: [],
-    PENDING: [],
-    SUCCEEDED: [],
-  };
-  for (const status of ['SUCCEEDED', 'FAILED'] as const) {
-    const selected = outcomes.filter((o) => o !== undefined && o.status === status);
-    if (selected.length === 0) continue;
-    let entries: unknown[];
-    if (transformation === 'COMPACT' || transformation === 'FLATTEN') {
-      const values = selected.map((o) =>
-        status === 'SUCCEEDED' ? o.output : { Error: o.error, Cause: o.cause ?? '' },
-      );
-      entries = transformation === 'FLATTEN' ? values.flatMap((v) => (Array.isArray(v) ? v : [v])) : values;
-    } else {
-      entries = selected.map((o) => executionEntry(run, o));
-    }
-    // One file per status until it would pass the size limit, then SUCCEEDED_1, SUCCEEDED_2, …
-    const limit = run.frame.run.config.resultFileBytes;
-    let parts: string[] = [];
-    let size = 2;
-    const flush = async () => {
-      const body = outputType === 'JSONL' ? `${parts.join('\n')}\n` : `[${parts.join(',')}]`;
-      const key = `${base}/${status}_${files[status].length}.${extension}`;
-      const bytes = new TextEncoder().encode(body);
-      await store.putObject(bucket, key, bytes);
-      files[status].push({ Key: key, Size: bytes.length });
-      parts = [];
-      size = 2;
-    };
-    for (const entry of entries) {
-      const text = JSON.stringify(entry);
-      const bytes = Buffer.byteLength(text, 'utf8') + 1;
-      if (parts.length > 0 && size + bytes > limit) await flush();
-      parts.push(text);
-      size += bytes;
-    }
-    if (parts.length > 0) await flush();
-  }
-  const manifestKey = `${base}/manifest.json`;
-  await store.putObject(
-    bucket,
-    manifestKey,
-    JSON.stringify({ DestinationBucket: bucket, MapRunArn: mapRunArn, ResultFiles: files }),
-  );
-  return { MapRunArn: mapRunArn, ResultWriterDetails: { Bucket: bucket, Key: manifestKey } };
-}
-
-function executionEntry(run: StateRun, o: ChildOutcome): Json {
   const cfg = run.frame.run.config;
-  const entry: Json = {
-    ExecutionArn: o.arn,
-    Input: toJson(o.input),
-    InputDetails: { Included: true },
-    Name: o.name,
+  const spec: ResultWriterSpec = {
+    resource: String(writer.Resource ?? ''),
+    params,
+    config: (writer.WriterConfig as Json | undefined) ?? {},
+    mapRunArn,
+    mapRunId,
+    stateMachineArn: cfg.stateMachineArn,
+    fileBytes: cfg.resultFileBytes,
   };
-  if (o.status === 'SUCCEEDED') {
-    entry.Output = toJson(o.output);
-    entry.OutputDetails = { Included: true };
-  } else {
-    entry.Error = o.error;
-    if (o.cause !== undefined) entry.Cause = o.cause;
-  }
-  entry.RedriveCount = 0;
-  entry.RedriveStatus = 'NOT_REDRIVABLE';
-  entry.RedriveStatusReason = `Execution is ${o.status} and cannot be redriven`;
-  entry.StartDate = o.startDate.toISOString();
-  entry.StateMachineArn = cfg.stateMachineArn;
-  entry.Status = o.status;
-  entry.StopDate = o.stopDate.toISOString();
-  return entry;
+  return writeResults(outcomes, spec, caller(run, 'States.ResultWriterFailed'));
 }

@@ -40,7 +40,6 @@ export class StateMachine {
     const account = o.account ?? '123456789012';
     const config: RunConfig = {
       registry: o.registry,
-      ...(o.store !== undefined ? { store: o.store } : {}),
       timeScale: o.timeScale ?? 1,
       random: o.random ?? Math.random,
       region,

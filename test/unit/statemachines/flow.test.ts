@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ResourceRegistry, registerLambda, StateMachine, StatesError } from '../../../local/asl/index';
+import { registerS3Integrations } from '../../../local/conformance/s3';
 import { MemoryObjectStore } from '../../../local/services/object-store';
 import { repoRoot, type Workflow } from './helpers';
 
@@ -122,8 +123,8 @@ function harness(
     });
   }
   const machine = new StateMachine(definitionText(workflow), {
-    registry,
-    store,
+    // Distributed Map ItemReader / ResultWriter reach the store through the registry.
+    registry: registerS3Integrations(registry, store),
     timeScale: 0.0001,
     random: () => 0.5,
     name: `sparkmaker-dev-${workflow}`,
