@@ -3,52 +3,34 @@
  * ItemBatcher, child executions run through a real concurrency pool, tolerated failures and
  * ResultWriter (SPEC §7.3). Child executions record no history in the parent.
  */
-import { StateEvaluationError, StatesError } from './errors';
-import { readerFailed, readItemsFrom } from './map/item-reader';
-import { type ResourceCall, resourceCaller } from './map/resource-call';
-import { type ChildOutcome, inlineResults, type ResultWriterSpec, writeResults } from './map/result-writer';
-import { evaluateJsonataValue, evaluateTemplate, jsonataBody, Scope, toJson } from './payload';
-import { asStatesError, childController, type Frame, Interruption, pool, release } from './runtime';
-import { jsonataEnv, type MapSetup, processorOf, readItems, runProgram, type StateRun } from './states';
+import { StateEvaluationError, StatesError } from '../errors';
+import type { StateRun } from '../exec';
+import { readerFailed, readItemsFrom } from '../map/item-reader';
+import { type ResourceCall, resourceCaller } from '../map/resource-call';
+import { type ChildOutcome, inlineResults, type ResultWriterSpec, writeResults } from '../map/result-writer';
+import type { FieldObject, MapState } from '../model';
+import { Scope, toJson } from '../payload';
+import { asStatesError, childController, type Frame, Interruption, pool, release } from '../runtime';
+import { type MapSetup, readItems } from './map-items';
 
 const MAX_BATCH_BYTES = 262144;
 
 type Json = Record<string, unknown>;
-
-/** Evaluates a field of the Map state or its sub-objects in the state's query language. */
-async function evalField(run: StateRun, value: unknown, field: string, input: unknown): Promise<unknown> {
-  if (run.jsonata) {
-    return evaluateJsonataValue(value, jsonataEnv(run), field);
-  }
-  return evaluateTemplate(value, {
-    input,
-    context: run.context,
-    scope: run.frame.scope,
-    random: run.frame.run.config.random,
-  });
-}
+type Run = StateRun<MapState>;
 
 /** Reads `name` / `namePath` / a JSONata `name` as a number, with AWS's messages for bad values. */
 async function readNumber(
-  run: StateRun,
-  holder: Json | undefined,
+  run: Run,
+  holder: object | undefined,
   name: string,
   input: unknown,
   kind: 'integer' | 'float',
 ): Promise<number | undefined> {
   if (holder === undefined) return undefined;
-  const raw = holder[name];
-  if (raw !== undefined) {
-    if (run.jsonata && jsonataBody(raw) !== undefined) {
-      const v = await evalField(run, raw, name, input);
-      return typeof v === 'number' ? v : Number(v);
-    }
-    return typeof raw === 'number' ? raw : Number(raw);
-  }
-  const path = holder[`${name}Path`];
-  if (typeof path !== 'string') return undefined;
-  const v = (await evalField(run, { 'v.$': path }, `${name}Path`, input)) as { v: unknown };
-  const value = v.v;
+  const field = await run.flow.field(run, holder, name, input);
+  if (field === undefined) return undefined;
+  const value = field.value;
+  if (field.path === undefined) return typeof value === 'number' ? value : Number(value);
   const n =
     typeof value === 'number'
       ? value
@@ -58,20 +40,32 @@ async function readNumber(
   if (!Number.isFinite(n) || (kind === 'integer' && !Number.isInteger(n))) {
     throw new StateEvaluationError(
       'States.Runtime',
-      `The ${name}Path field refers to value "${typeof value === 'string' ? value : toJson(value)}" which is not a valid ${kind}: ${path}`,
+      `The ${name}Path field refers to value "${typeof value === 'string' ? value : toJson(value)}" which is not a valid ${kind}: ${field.path}`,
     );
   }
   return n;
 }
 
+/** Evaluates a field object's Arguments (JSONata) or Parameters (JSONPath). */
+function evalArguments(run: Run, holder: FieldObject, owner: string, input: unknown): Promise<Json> {
+  const jsonata = run.flow.language === 'JSONata';
+  const field = `${owner}/${jsonata ? 'Arguments' : 'Parameters'}`;
+  return run.flow.evaluate(
+    run,
+    (jsonata ? holder.Arguments : holder.Parameters) ?? {},
+    field,
+    input,
+  ) as Promise<Json>;
+}
+
 /** Runs a Distributed Map state's Map Run and returns its result (or the ResultWriter details). */
-export async function runDistributedMap(run: StateRun, setup: MapSetup): Promise<unknown> {
-  const def = run.def;
+export async function runDistributedMap(run: Run, setup: MapSetup): Promise<unknown> {
+  const def = run.state;
   const frame = run.frame;
   const cfg = frame.run.config;
   const effective = setup.effective;
-  const reader = def.ItemReader as Json | undefined;
-  const label = typeof def.Label === 'string' ? def.Label : run.name;
+  const reader = def.ItemReader;
+  const label = def.Label ?? def.name;
   const mapRunId = cfg.uuid();
   const mapRunArn = `arn:${cfg.partition}:states:${cfg.region}:${cfg.account}:mapRun:${cfg.stateMachineName}/${label}:${mapRunId}`;
   let items: unknown[] | undefined;
@@ -112,9 +106,9 @@ interface Tolerance {
   readonly percentage?: number;
 }
 
-async function readTolerance(run: StateRun, input: unknown): Promise<Tolerance> {
-  const count = await readNumber(run, run.def, 'ToleratedFailureCount', input, 'integer');
-  const percentage = await readNumber(run, run.def, 'ToleratedFailurePercentage', input, 'float');
+async function readTolerance(run: Run, input: unknown): Promise<Tolerance> {
+  const count = await readNumber(run, run.state, 'ToleratedFailureCount', input, 'integer');
+  const percentage = await readNumber(run, run.state, 'ToleratedFailurePercentage', input, 'float');
   if (count !== undefined && count < 0) {
     throw new StateEvaluationError('States.Runtime', 'ToleratedFailureCount cannot be negative.');
   }
@@ -126,17 +120,12 @@ async function readTolerance(run: StateRun, input: unknown): Promise<Tolerance> 
 
 // ---------------------------------------------------------------- ItemReader
 
-function caller(run: StateRun, error: 'States.ItemReaderFailed' | 'States.ResultWriterFailed'): ResourceCall {
+function caller(run: Run, error: 'States.ItemReaderFailed' | 'States.ResultWriterFailed'): ResourceCall {
   return resourceCaller(run.frame.run.config.registry, run.frame.signal, run.context, error);
 }
 
-async function readFromItemReader(run: StateRun, reader: Json, input: unknown): Promise<unknown[]> {
-  const params = (await evalField(
-    run,
-    reader.Arguments ?? reader.Parameters ?? {},
-    run.jsonata ? 'ItemReader/Arguments' : 'ItemReader/Parameters',
-    input,
-  )) as Json;
+async function readFromItemReader(run: Run, reader: FieldObject, input: unknown): Promise<unknown[]> {
+  const params = await evalArguments(run, reader, 'ItemReader', input);
   const config = (reader.ReaderConfig as Json | undefined) ?? {};
   let maxItems = await readNumber(run, config, 'MaxItems', input, 'integer');
   if (maxItems !== undefined && maxItems < 0) throw readerFailed('field MaxItems must be positive');
@@ -151,14 +140,14 @@ async function readFromItemReader(run: StateRun, reader: Json, input: unknown): 
 // ---------------------------------------------------------------- ItemSelector / ItemBatcher
 
 async function selectAndBatch(
-  run: StateRun,
+  run: Run,
   setup: MapSetup,
   items: unknown[],
   input: unknown,
 ): Promise<unknown[]> {
   const selected: unknown[] = new Array(items.length);
   for (let i = 0; i < items.length; i++) selected[i] = await setup.select(items[i], i);
-  const batcher = run.def.ItemBatcher as Json | undefined;
+  const batcher = run.state.ItemBatcher;
   if (batcher === undefined) return selected;
   const maxItems = await readNumber(run, batcher, 'MaxItemsPerBatch', input, 'integer');
   const maxBytes = Math.min(
@@ -167,7 +156,7 @@ async function selectAndBatch(
   );
   let batchInput: unknown;
   if (batcher.BatchInput !== undefined)
-    batchInput = await evalField(run, batcher.BatchInput, 'ItemBatcher/BatchInput', input);
+    batchInput = await run.flow.evaluate(run, batcher.BatchInput, 'ItemBatcher/BatchInput', input);
   const base = batchInput === undefined ? 2 : toJson(batchInput).length + 14;
   const batches: unknown[] = [];
   let current: unknown[] = [];
@@ -195,7 +184,7 @@ async function selectAndBatch(
 // ---------------------------------------------------------------- child executions
 
 async function runChildren(
-  run: StateRun,
+  run: Run,
   setup: MapSetup,
   inputs: unknown[],
   label: string,
@@ -203,11 +192,8 @@ async function runChildren(
 ): Promise<{ outcomes: ChildOutcome[]; exceeded: boolean }> {
   const frame = run.frame;
   const cfg = frame.run.config;
-  const program = processorOf(run.def);
-  const language =
-    (program.QueryLanguage ?? (run.jsonata ? 'JSONata' : frame.queryLanguage)) === 'JSONata'
-      ? 'JSONata'
-      : 'JSONPath';
+  const program = run.state.processor;
+  const language = program.language;
   const controller = childController(frame.signal);
   const outcomes: ChildOutcome[] = new Array(inputs.length);
   let failed = 0;
@@ -248,7 +234,7 @@ async function runChildren(
       ids: { last: 1 },
     };
     try {
-      const output = await runProgram(program, input, childFrame);
+      const output = await run.engine.runProgram(program, input, childFrame);
       outcomes[index] = { name, arn, input, startDate, stopDate: new Date(), status: 'SUCCEEDED', output };
     } catch (thrown) {
       if (thrown instanceof Interruption) return;
@@ -278,20 +264,15 @@ async function runChildren(
 // ---------------------------------------------------------------- ResultWriter
 
 async function writeResultsOf(
-  run: StateRun,
+  run: Run,
   outcomes: ChildOutcome[],
   mapRunArn: string,
   mapRunId: string,
   input: unknown,
 ): Promise<unknown> {
-  const writer = run.def.ResultWriter as Json | undefined;
+  const writer = run.state.ResultWriter;
   if (writer === undefined) return inlineResults(outcomes);
-  const params = (await evalField(
-    run,
-    writer.Arguments ?? writer.Parameters ?? {},
-    run.jsonata ? 'ResultWriter/Arguments' : 'ResultWriter/Parameters',
-    input,
-  )) as Json;
+  const params = await evalArguments(run, writer, 'ResultWriter', input);
   const cfg = run.frame.run.config;
   const spec: ResultWriterSpec = {
     resource: String(writer.Resource ?? ''),
