@@ -11,6 +11,19 @@ export {
   logTail,
   registerLambda,
 } from './integrations/lambda';
+export type {
+  ChoiceState,
+  FailState,
+  MapState,
+  ParallelState,
+  PassState,
+  Program,
+  QueryLanguage,
+  State,
+  SucceedState,
+  TaskState,
+  WaitState,
+} from './model';
 export { ResourceRegistry } from './registry';
 export { checkDistributedMapScopes, type ScopeFinding } from './scope-check';
 export { StateMachine } from './state-machine';
@@ -24,4 +37,4 @@ export type {
   TaskHandler,
   TaskRequest,
 } from './types';
-export { validateDefinition } from './validate';
+export { parseDefinition, validateDefinition } from './validate';

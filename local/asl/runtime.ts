@@ -4,7 +4,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import type { ObjectStore } from '../services/object-store';
 import { StatesError } from './errors';
 import type { Scope } from './payload';
 import type { ResourceRegistry } from './registry';
@@ -13,7 +12,6 @@ import type { HistoryEvent } from './types';
 /** Resolved options of one execution. */
 export interface RunConfig {
   readonly registry: ResourceRegistry;
-  readonly store?: ObjectStore;
   readonly timeScale: number;
   readonly random: () => number;
   readonly region: string;

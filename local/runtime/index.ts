@@ -210,7 +210,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   });
   registry.register(/^arn:aws:states:::emr-serverless:startJobRun(\.sync)?$/, emr.startJobRunTask);
 
-  registry.register(/^arn:aws:states:::aws-sdk:s3:listObjectsV2$/, async (request: TaskRequest) => {
+  // Also the Distributed Map ItemReader / ResultWriter resources (arn:aws:states:::s3:getObject,
+  // …:s3:listObjectsV2, …:s3:putObject), which the interpreter dispatches through this registry.
+  registry.register(/^arn:aws:states:::(aws-sdk:)?s3:listObjectsV2$/, async (request: TaskRequest) => {
     const input = (request.input ?? {}) as {
       Bucket?: string;
       Prefix?: string;
@@ -262,7 +264,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     }
   });
 
-  registry.register(/^arn:aws:states:::aws-sdk:s3:(getObject|putObject)$/, async (request: TaskRequest) => {
+  registry.register(/^arn:aws:states:::(aws-sdk:)?s3:(getObject|putObject)$/, async (request: TaskRequest) => {
     const input = (request.input ?? {}) as { Bucket?: string; Key?: string; Body?: unknown };
     if (typeof input.Bucket !== 'string' || typeof input.Key !== 'string') {
       throw new StatesError('S3.ValidationException', 'Bucket and Key are required');

@@ -174,7 +174,6 @@ export class StepFunctionsService {
       roleArn: machine.roleArn,
       region: this.region,
       account: this.account,
-      ...(this.options.store === undefined ? {} : { store: this.options.store }),
       ...(this.options.timeScale === undefined ? {} : { timeScale: this.options.timeScale }),
       ...(this.options.random === undefined ? {} : { random: this.options.random }),
       ...(this.options.resultFileBytes === undefined

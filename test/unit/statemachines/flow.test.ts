@@ -7,6 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { handler as mapFailureHandler } from '../../../functions/map-failure';
 import { ResourceRegistry, registerLambda, StateMachine, StatesError } from '../../../local/asl/index';
+import { registerS3Integrations } from '../../../local/conformance/s3';
 import { MemoryObjectStore } from '../../../local/services/object-store';
 import { lambdaContext } from '../functions/context';
 import { fakeS3 } from '../functions/s3-fake';
@@ -128,8 +129,8 @@ function harness(
     });
   }
   const machine = new StateMachine(definitionText(workflow), {
-    registry,
-    store,
+    // Distributed Map ItemReader / ResultWriter reach the store through the registry.
+    registry: registerS3Integrations(registry, store),
     timeScale: 0.0001,
     random: () => 0.5,
     name: `sparkmaker-dev-${workflow}`,
