@@ -30,6 +30,24 @@ describe('the sparkmaker command line', () => {
     expect(result.stdout).toBe(`sparkmaker ${pkg.version}\n`);
   });
 
+  it('runs as an npm script, which never asks the npm registry (outside the checkout it fails locally)', () => {
+    const inside = spawnSync('npm', ['run', '--silent', 'sparkmaker', '--', '--version'], {
+      cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+      encoding: 'utf8',
+      env: { ...process.env, npm_config_registry: 'http://127.0.0.1:9/' },
+    });
+    const outside = spawnSync('npm', ['run', 'sparkmaker', '--', '--version'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, npm_config_registry: 'http://127.0.0.1:9/' },
+    });
+
+    expect(inside.stdout).toBe(`sparkmaker ${pkg.version}\n`);
+    expect(outside.status).not.toBe(0);
+    expect(outside.stderr).toMatch(/package\.json/);
+    expect(outside.stderr).not.toMatch(/registry|E404|ECONNREFUSED/);
+  }, 60_000);
+
   it('ends quietly with exit code 0 when the reader of its output goes away (executions | head)', async () => {
     const stateDir = join(dir, 'state');
     mkdirSync(join(stateDir, 'executions', 'training'), { recursive: true });
