@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { ServiceError } from '../errors';
 import { bundleHandler } from './bundle';
 import { SandboxPool } from './pool';
-import { type ContextFields, Sandbox } from './sandbox';
+import { type ContextFields, type ModuleSpec, Sandbox } from './sandbox';
 
 /** One function as serverless.yml declares it, resolved to local values. */
 export interface FunctionDefinition {
@@ -143,7 +143,19 @@ export class LambdaService {
       this.byName.set(fn.functionName, fn);
       this.byName.set(this.arnOf(fn), fn);
     }
-    this.pool = new SandboxPool(options.workers ?? availableParallelism(), (fn) => this.sandbox(fn));
+    const workers = options.workers ?? availableParallelism();
+    // Idle workers cost memory only: keep a few more alive than run at once, so that functions of
+    // other memory sizes stay warm between the states of a workflow.
+    this.pool = new SandboxPool(
+      workers,
+      Math.max(workers * 2, workers + 4),
+      (memorySize) =>
+        new Sandbox({
+          memorySize,
+          tsx: this.options.loader === 'tsx',
+          forwardLogs: this.options.forwardLogs ?? true,
+        }),
+    );
   }
 
   /** The function ARN Step Functions would name: `arn:aws:lambda:<region>:<account>:function:<name>`. */
@@ -233,24 +245,24 @@ export class LambdaService {
         coldStart: false,
       };
     }
-    const { sandbox, cold } = await this.pool.acquire(fn);
+    const sandbox = await this.pool.acquire(fn);
     let initMs: number | undefined;
     try {
       try {
-        initMs = await sandbox.ready;
+        initMs = await sandbox.load(this.moduleSpec(fn));
       } catch (error) {
-        // A module that fails to load fails the invocation (like a broken deployment); the sandbox is
-        // dropped, so a fixed file is picked up by the next call (`sparkmaker dev`).
-        await sandbox.kill();
+        // A module that fails to load fails the invocation (like a broken deployment); it is loaded
+        // again by the next call, so a fixed file is picked up (`sparkmaker dev`).
         const envelope = (error as { envelope?: InvokeResult['payload'] }).envelope ?? errorEnvelope(error);
         return {
           ...base,
           functionError: 'Unhandled',
           payload: envelope,
           durationMs: this.now() - started,
-          coldStart: cold,
+          coldStart: true,
         };
       }
+      const cold = initMs !== undefined;
       const invokedAt = Date.now();
       const context: ContextFields = {
         functionName: fn.functionName,
@@ -262,7 +274,7 @@ export class LambdaService {
         logStreamName: `${new Date(invokedAt).toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${requestId.replaceAll('-', '')}`,
         deadline: invokedAt + fn.timeout * 1000,
       };
-      const outcome = await sandbox.invoke(event, context, fn.timeout * 1000);
+      const outcome = await sandbox.invoke(fn, event, context, fn.timeout * 1000);
       const durationMs = this.now() - started;
       const error =
         outcome.error?.errorType === 'Runtime.ExitError'
@@ -293,9 +305,9 @@ export class LambdaService {
     }
   }
 
-  private sandbox(fn: FunctionDefinition): Sandbox {
+  /** What a worker needs to load the function: its module and its whole environment. */
+  private moduleSpec(fn: FunctionDefinition): ModuleSpec {
     const file = isAbsolute(fn.handlerFile) ? fn.handlerFile : resolve(this.root, fn.handlerFile);
-    const tsx = this.options.loader === 'tsx';
     const env: Record<string, string> = {};
     for (const name of HOST_VARIABLES) {
       const value = process.env[name];
@@ -308,15 +320,9 @@ export class LambdaService {
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.functionName}`,
       LAMBDA_TASK_ROOT: this.root,
     });
-    const moduleUrl = tsx ? Promise.resolve(pathToFileURL(file).href) : this.bundle(file);
-    return new Sandbox({
-      fn,
-      moduleUrl,
-      handlerFile: file,
-      env,
-      tsx,
-      forwardLogs: this.options.forwardLogs ?? true,
-    });
+    const moduleUrl =
+      this.options.loader === 'tsx' ? Promise.resolve(pathToFileURL(file).href) : this.bundle(file);
+    return { fn, moduleUrl, handlerFile: file, env };
   }
 
   private get root(): string {

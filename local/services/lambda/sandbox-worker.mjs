@@ -1,14 +1,17 @@
 /**
- * The inside of one local Lambda sandbox (a worker thread): loads one function's handler module once
- * (the cold start) with that function's environment as its own `process.env`, then runs one
- * invocation at a time, as a warm Lambda execution environment does. It captures what the handler
- * writes to stdout/stderr during each invocation (for `LogType: Tail`) and answers with the result
- * serialised as JSON, or with the Node.js runtime's `{errorType, errorMessage, trace}` envelope.
+ * The inside of one local Lambda worker thread. It holds one warm module instance per function it
+ * has served (the function's cold start loads it once), each with that function's own environment:
+ * `process.env` is swapped to the function's own object before its module loads and before each of
+ * its invocations, so what one function sets is never seen by another. One invocation runs at a
+ * time, as in a Lambda execution environment. What the handler writes to stdout/stderr during an
+ * invocation is captured (for `LogType: Tail`); the answer is the result serialised as JSON, or the
+ * Node.js runtime's `{errorType, errorMessage, trace}` envelope.
  *
  * Plain JavaScript on purpose: it runs before any TypeScript loader is in place.
  *
- * Messages in:  {type: 'load', moduleUrl} once, then {type: 'invoke', id, event, context: {…, deadline}}
- * Messages out: {type: 'ready', initMs} | {type: 'init-error', error} |
+ * Messages in:  {type: 'load', fn, moduleUrl, handlerExport, handlerFile, env}
+ *               {type: 'invoke', id, fn, event, context: {…, deadline}}
+ * Messages out: {type: 'loaded', fn, initMs} | {type: 'load-error', fn, error} |
  *               {type: 'result', id, json?, error?, log, heapUsedMb}
  */
 import { getHeapStatistics } from 'node:v8';
@@ -23,7 +26,6 @@ let captured = 0;
 
 for (const stream of [process.stdout, process.stderr]) {
   const original = stream.write.bind(stream);
-  /** @param {unknown} chunk @param {unknown} [encoding] @param {unknown} [callback] */
   stream.write = (chunk, encoding, callback) => {
     if (capture !== undefined) {
       const bytes = Buffer.isBuffer(chunk)
@@ -69,36 +71,40 @@ function call(handler, event, context) {
   });
 }
 
-let handler;
+/** Function name → its handler and its own environment object. */
+const functions = new Map();
+let tsxRegistered = false;
 
-/** The cold start: loads the module named by the first message. */
-async function load(moduleUrl) {
+/** A function's cold start in this worker: its module, loaded under its own environment. */
+async function load({ fn, moduleUrl, handlerExport, handlerFile, env }) {
   const initStarted = performance.now();
   try {
-    if (workerData.tsx) {
+    if (workerData.tsx && !tsxRegistered) {
       const { register } = await import('tsx/esm/api');
       register();
+      tsxRegistered = true;
     }
-    const module = await import(moduleUrl);
-    const found = module[workerData.handlerExport];
-    if (typeof found !== 'function') {
-      const error = new Error(
-        `${workerData.handlerFile} does not export a function named '${workerData.handlerExport}'`,
-      );
+    const ownEnv = { ...env };
+    process.env = ownEnv;
+    // The query gives each function its own module instance, even for a shared handler file.
+    const url = new URL(moduleUrl);
+    url.searchParams.set('function', fn);
+    const module = await import(url.href);
+    const handler = module[handlerExport];
+    if (typeof handler !== 'function') {
+      const error = new Error(`${handlerFile} does not export a function named '${handlerExport}'`);
       error.name = 'Runtime.HandlerNotFound';
       throw error;
     }
-    handler = found;
-    parentPort.postMessage({ type: 'ready', initMs: performance.now() - initStarted });
+    functions.set(fn, { handler, env: ownEnv });
+    parentPort.postMessage({ type: 'loaded', fn, initMs: performance.now() - initStarted });
   } catch (error) {
-    parentPort.postMessage({ type: 'init-error', error: envelope(error) });
+    parentPort.postMessage({ type: 'load-error', fn, error: envelope(error) });
   }
 }
 
-parentPort.on('message', async (message) => {
-  if (message?.type === 'load') return load(message.moduleUrl);
-  if (message?.type !== 'invoke' || handler === undefined) return;
-  const { id, event, context: fields } = message;
+async function invoke({ id, fn, event, context: fields }) {
+  const loaded = functions.get(fn);
   const context = {
     ...fields,
     callbackWaitsForEmptyEventLoop: true,
@@ -112,7 +118,9 @@ parentPort.on('message', async (message) => {
   captured = 0;
   let reply;
   try {
-    const result = await call(handler, event, context);
+    if (loaded === undefined) throw new Error(`function ${fn} is not loaded in this worker`);
+    process.env = loaded.env;
+    const result = await call(loaded.handler, event, context);
     reply = { json: result === undefined ? 'null' : (JSON.stringify(result) ?? 'null') };
   } catch (error) {
     reply = { error: envelope(error) };
@@ -126,4 +134,9 @@ parentPort.on('message', async (message) => {
     log,
     heapUsedMb: Math.ceil(getHeapStatistics().used_heap_size / 1048576),
   });
+}
+
+parentPort.on('message', (message) => {
+  if (message?.type === 'load') void load(message);
+  else if (message?.type === 'invoke') void invoke(message);
 });

@@ -161,9 +161,9 @@ describe('the local Lambda sandboxes', () => {
     expect(next.coldStart).toBe(true);
   });
 
-  it('keeps two functions apart: the same environment variable and module global set by one are unseen by the other', async () => {
+  it('keeps two functions apart: the same environment variable and module global set by one are unseen by the other, even in one worker', async () => {
     const service = make(
-      { workers: 2 },
+      { workers: 1 },
       echo({ name: 'first', functionName: 'sparkmaker-dev-first' }),
       echo({ name: 'second', functionName: 'sparkmaker-dev-second' }),
     );
@@ -209,7 +209,10 @@ describe('the local Lambda sandboxes', () => {
 
     const result = await service.invoke('echo', {});
 
-    expect(result.payload).toMatchObject({ endpoint: 'http://127.0.0.1:1', greeting: 'hello from serverless.yml' });
+    expect(result.payload).toMatchObject({
+      endpoint: 'http://127.0.0.1:1',
+      greeting: 'hello from serverless.yml',
+    });
     expect(process.env.AWS_ENDPOINT_URL_S3).not.toBe('http://127.0.0.1:1');
   });
 
@@ -223,7 +226,9 @@ describe('the local Lambda sandboxes', () => {
     const log = Buffer.from(result.logResult ?? '', 'base64').toString('utf8');
     expect(log).toMatch(new RegExp(`^START RequestId: ${result.requestId} Version: \\$LATEST\\n`));
     expect(log).toContain('scoring shard 00001\n');
-    expect(log).toMatch(new RegExp(`END RequestId: ${result.requestId}\\nREPORT RequestId: ${result.requestId}\\tDuration: `));
+    expect(log).toMatch(
+      new RegExp(`END RequestId: ${result.requestId}\\nREPORT RequestId: ${result.requestId}\\tDuration: `),
+    );
     expect(log).toContain('Memory Size: 512 MB');
     expect(Buffer.from(plain.logResult ?? '', 'base64').length).toBe(4096);
     expect(none.logResult).toBeUndefined();
