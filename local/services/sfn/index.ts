@@ -5,7 +5,7 @@
  * `sparkmaker history` can read them after the process ends.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type Execution,
@@ -179,8 +179,16 @@ export class StepFunctionsService {
         void this.persist(started);
       }, 500);
     });
+    // `sparkmaker stop` (another process) asks by writing `<record>.stop`: look for it now and then.
+    const stopFile = this.recordPath(machine.name, name);
+    const watch =
+      stopFile === undefined
+        ? undefined
+        : setInterval(() => void this.takeStopRequest(`${stopFile}.stop`, executionArn), 250);
+    watch?.unref();
     void execution.done.then(async () => {
       if (timer !== undefined) clearTimeout(timer);
+      if (watch !== undefined) clearInterval(watch);
       await this.persist(started);
     });
     for (const listener of this.listeners) listener(started);
@@ -198,6 +206,24 @@ export class StepFunctionsService {
     await started.execution.done;
     await this.persist(started);
     return { stopDate: new Date() };
+  }
+
+  /** Acts on a stop request file, if there is one: StopExecution with its error and cause. */
+  private async takeStopRequest(path: string, executionArn: string): Promise<void> {
+    const text = await readFile(path, 'utf8').catch(() => undefined);
+    if (text === undefined) return;
+    await rm(path, { force: true });
+    let request: { error?: unknown; cause?: unknown } = {};
+    try {
+      request = JSON.parse(text) as typeof request;
+    } catch {
+      // an empty or partial request still asks to stop
+    }
+    await this.stopExecution(
+      executionArn,
+      typeof request.error === 'string' ? request.error : undefined,
+      typeof request.cause === 'string' ? request.cause : undefined,
+    );
   }
 
   /**
@@ -380,4 +406,24 @@ export async function listRecords(
     }
   }
   return records;
+}
+
+/**
+ * Asks the process running an execution to stop it (`sparkmaker stop`): writes
+ * `<stateDir>/executions/<state machine>/<name>.json.stop`, which that process acts on within a
+ * quarter of a second.
+ */
+export async function requestStop(
+  stateDir: string,
+  record: Pick<ExecutionRecord, 'stateMachineName' | 'name'>,
+  error?: string,
+  cause?: string,
+): Promise<void> {
+  const path = join(stateDir, 'executions', record.stateMachineName, `${record.name}.json.stop`);
+  const tmp = `${path}.${randomUUID()}.tmp`;
+  await writeFile(
+    tmp,
+    JSON.stringify({ ...(error === undefined ? {} : { error }), ...(cause === undefined ? {} : { cause }) }),
+  );
+  await rename(tmp, path);
 }
