@@ -21,13 +21,7 @@ function runStart(stateDir: string): Promise<{ code: number; seconds: number; ou
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [
-        join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
-        join(root, 'local', 'cli', 'main.ts'),
-        'start',
-        '--state-dir',
-        stateDir,
-      ],
+      [join(root, 'bin', 'sparkmaker.js'), 'start', '--state-dir', stateDir],
       { cwd: root, env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';

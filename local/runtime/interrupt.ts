@@ -35,6 +35,9 @@ export function handleInterrupts(runtime: Runtime, write: (text: string) => void
       .stop(`${signal} received by sparkmaker (pid ${process.pid})`)
       .then((arns) => {
         for (const arn of arns) write(`sparkmaker: stopped ${arn.split(':').pop()}: ABORTED\n`);
+        // Work that cannot be interrupted (an in-process trainer finishing its round) must not hold
+        // the process once the command has printed its summary.
+        setTimeout(() => process.exit(128 + (NUMBERS[signal] ?? 1)), 3000).unref();
       })
       .catch((error: unknown) =>
         write(`sparkmaker: stopping failed: ${error instanceof Error ? error.message : String(error)}\n`),
