@@ -13,6 +13,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ServiceError } from '../errors';
 import { bundleHandler } from './bundle';
+import { errorEnvelope } from './envelope.mjs';
 import { SandboxPool } from './pool';
 import { type ContextFields, type ModuleSpec, Sandbox } from './sandbox';
 
@@ -103,16 +104,11 @@ export function functionNotFound(functionName: string): ServiceError {
   return new ServiceError('ResourceNotFoundException', `Function not found: ${functionName}`, 404);
 }
 
+export { errorEnvelope } from './envelope.mjs';
+
 /** What a Lambda handler's context offers (aws-lambda's `Context`). */
-export interface LambdaContext {
+export interface LambdaContext extends Omit<ContextFields, 'deadline'> {
   callbackWaitsForEmptyEventLoop: boolean;
-  readonly functionName: string;
-  readonly functionVersion: string;
-  readonly invokedFunctionArn: string;
-  readonly memoryLimitInMB: string;
-  readonly awsRequestId: string;
-  readonly logGroupName: string;
-  readonly logStreamName: string;
   getRemainingTimeInMillis(): number;
   done(): void;
   fail(): void;
@@ -364,20 +360,4 @@ function logTail(
     Buffer.from(`END RequestId: ${requestId}\n${report}\t\n`),
   ]);
   return log.subarray(Math.max(0, log.length - LOG_TAIL_BYTES)).toString('base64');
-}
-
-/** The Node.js runtime's error envelope: `{errorType, errorMessage, trace}`. */
-export function errorEnvelope(error: unknown): { errorType: string; errorMessage: string; trace: string[] } {
-  if (error instanceof Error) {
-    return {
-      errorType: error.name || 'Error',
-      errorMessage: error.message,
-      trace: (error.stack ?? `${error.name}: ${error.message}`).split('\n'),
-    };
-  }
-  return {
-    errorType: typeof error === 'string' ? 'string' : 'Error',
-    errorMessage: String(error),
-    trace: [],
-  };
 }

@@ -16,6 +16,7 @@
  */
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
+import { errorEnvelope as envelope } from './envelope.mjs';
 
 /** The most of one invocation's output kept for its log tail (LogResult shows the last 4 KB). */
 const LOG_KEEP = 16 * 1024;
@@ -39,22 +40,6 @@ for (const stream of [process.stdout, process.stderr]) {
     const done = typeof encoding === 'function' ? encoding : callback;
     if (typeof done === 'function') queueMicrotask(() => done());
     return true;
-  };
-}
-
-/** The Node.js runtime's error envelope. */
-function envelope(error) {
-  if (error instanceof Error) {
-    return {
-      errorType: error.name || 'Error',
-      errorMessage: error.message,
-      trace: (error.stack ?? `${error.name}: ${error.message}`).split('\n'),
-    };
-  }
-  return {
-    errorType: typeof error === 'string' ? 'string' : 'Error',
-    errorMessage: String(error),
-    trace: [],
   };
 }
 
