@@ -46,6 +46,8 @@ export interface RuntimeOptions {
   readonly schedules?: boolean;
   /** Multiplies Wait / Retry intervals (tests: 0.001). */
   readonly timeScale?: number;
+  /** Test hook: size at which a Distributed Map's ResultWriter starts a new `FAILED_<n>`/`SUCCEEDED_<n>` file. */
+  readonly resultFileBytes?: number;
   /** Test hook: fail chosen Lambda invocations (see {@link failShards}). */
   readonly faults?: FaultInjector;
   /** Powertools log level for the handlers (default SILENT: the CLI shows progress instead). */
@@ -141,6 +143,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
           `sparkmaker: ${source} failed: ${error instanceof Error ? error.message : String(error)}\n`,
         )),
     ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
+    ...(options.resultFileBytes === undefined ? {} : { resultFileBytes: options.resultFileBytes }),
     ...(options.faults === undefined ? {} : { faults: options.faults }),
     ...(options.runJob === undefined ? {} : { runJob: options.runJob }),
     ...(options.s3Port === undefined ? {} : { s3Port: options.s3Port }),

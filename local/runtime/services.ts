@@ -32,6 +32,7 @@ export interface ServiceSettings {
   /** The variables every function's environment starts from (filled once the endpoints listen). */
   readonly environment: Readonly<Record<string, string>>;
   readonly timeScale?: number;
+  readonly resultFileBytes?: number;
   readonly faults?: FaultInjector;
   readonly logLevel: string;
   readonly runJob?: JobRunner;
@@ -65,6 +66,7 @@ export function createServices(settings: ServiceSettings): Services {
     region,
     account,
     ...(settings.timeScale === undefined ? {} : { timeScale: settings.timeScale }),
+    ...(settings.resultFileBytes === undefined ? {} : { resultFileBytes: settings.resultFileBytes }),
   });
   const lambda = new LambdaService({
     root,

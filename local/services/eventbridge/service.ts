@@ -119,6 +119,16 @@ export class EventBridgeService implements LocalService {
 
   private async runSchedule(schedule: Schedule, input: string): Promise<void> {
     const sfn = this.options.stepFunctions;
+    if (schedule.targetArn.startsWith('arn:aws:lambda:')) {
+      const result = await this.options.lambda.invoke(schedule.targetArn, JSON.parse(input));
+      if (result.functionError !== undefined) {
+        const payload = result.payload as { errorType?: string; errorMessage?: string };
+        throw new Error(
+          `${payload.errorType ?? 'Error'}: ${payload.errorMessage ?? ''} (schedule ${schedule.name})`,
+        );
+      }
+      return;
+    }
     if (schedule.targetArn === 'arn:aws:scheduler:::aws-sdk:sfn:startExecution') {
       const request = JSON.parse(input) as { StateMachineArn: string; Name?: string; Input?: string };
       await sfn.startExecution({

@@ -44,6 +44,8 @@ export interface InvokeResult {
   readonly durationMs: number;
   /** Base64 of the last 4 KB of the invocation's log, when asked for with `logType: 'Tail'`. */
   readonly logResult?: string;
+  /** The invocation's log (START, the handler's output, END, REPORT), with `logType: 'Tail'`. */
+  readonly log?: string;
   /** Whether a new sandbox was started for this invocation (a cold start). */
   readonly coldStart: boolean;
   /** The cold start's module load time. */
@@ -282,16 +284,7 @@ export class LambdaService {
         coldStart: cold,
         ...(cold && initMs !== undefined ? { initDurationMs: initMs } : {}),
         ...(tail
-          ? {
-              logResult: logTail(
-                fn,
-                requestId,
-                outcome.log,
-                durationMs,
-                outcome.heapUsedMb,
-                cold ? initMs : undefined,
-              ),
-            }
+          ? logOf(fn, requestId, outcome.log, durationMs, outcome.heapUsedMb, cold ? initMs : undefined)
           : {}),
       };
       if (error !== undefined) return { ...common, functionError: 'Unhandled', payload: error };
@@ -337,15 +330,15 @@ export class LambdaService {
   }
 }
 
-/** The invocation's log as CloudWatch shows it, its last 4 KB, base64 (Invoke's `LogResult`). */
-function logTail(
+/** The invocation's log as CloudWatch shows it, and its last 4 KB, base64 (Invoke's `LogResult`). */
+function logOf(
   fn: FunctionDefinition,
   requestId: string,
   output: Buffer,
   durationMs: number,
   heapUsedMb: number | undefined,
   initMs: number | undefined,
-): string {
+): { log: string; logResult: string } {
   const report = [
     `REPORT RequestId: ${requestId}`,
     `Duration: ${durationMs.toFixed(2)} ms`,
@@ -359,5 +352,8 @@ function logTail(
     output,
     Buffer.from(`END RequestId: ${requestId}\n${report}\t\n`),
   ]);
-  return log.subarray(Math.max(0, log.length - LOG_TAIL_BYTES)).toString('base64');
+  return {
+    log: log.toString('utf8'),
+    logResult: log.subarray(Math.max(0, log.length - LOG_TAIL_BYTES)).toString('base64'),
+  };
 }

@@ -3,7 +3,7 @@
  * service, with the Step Functions payload limit: a task whose input or result is over 262,144
  * bytes (UTF-8 JSON) fails with `States.DataLimitExceeded`, as on AWS.
  */
-import type { TaskRequest } from '../../asl';
+import type { LambdaInvokeOptions, TaskRequest } from '../../asl';
 import { StatesError } from '../../asl/errors';
 import type { LambdaService } from './index';
 
@@ -16,26 +16,24 @@ export interface StepFunctionsInvokeResult {
   functionError?: 'Handled' | 'Unhandled';
   executedVersion?: string;
   statusCode?: number;
-  /** Base64 of the last 4 KB of the invocation's log, when the task asked `LogType: Tail`. */
-  logResult?: string;
+  /** The invocation's log, when the task asked `LogType: Tail` (the integration returns its last 4 KB). */
+  log?: string;
 }
 
 function sizeOf(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value ?? null), 'utf8');
 }
 
-/** Whether a `lambda:invoke` task asked for the log tail (`"LogType": "Tail"` in its parameters). */
-function wantsTail(request: TaskRequest | undefined): boolean {
-  if (request === undefined || !/:states:::lambda:invoke/.test(request.resource)) return false;
-  const input = request.input as { LogType?: unknown } | null | undefined;
-  return input?.LogType === 'Tail';
-}
-
 /** The `invoke` callback to pass to `registerLambda(registry, invoke)`. */
 export function stepFunctionsInvoker(
   service: LambdaService,
-): (functionName: string, payload: unknown, request?: TaskRequest) => Promise<StepFunctionsInvokeResult> {
-  return async (functionName, payload, request) => {
+): (
+  functionName: string,
+  payload: unknown,
+  request?: TaskRequest,
+  options?: LambdaInvokeOptions,
+) => Promise<StepFunctionsInvokeResult> {
+  return async (functionName, payload, _request, options) => {
     const inputSize = sizeOf(payload);
     if (inputSize > STATES_PAYLOAD_LIMIT) {
       throw new StatesError(
@@ -45,7 +43,7 @@ export function stepFunctionsInvoker(
     }
     let result: Awaited<ReturnType<LambdaService['invoke']>>;
     try {
-      result = await service.invoke(functionName, payload, wantsTail(request) ? { logType: 'Tail' } : {});
+      result = await service.invoke(functionName, payload, { logType: options?.logType ?? 'None' });
     } catch (error) {
       if (error instanceof Error && error.name === 'ResourceNotFoundException') {
         throw new StatesError('Lambda.ResourceNotFoundException', error.message);
@@ -63,7 +61,7 @@ export function stepFunctionsInvoker(
       payload: result.payload,
       executedVersion: result.executedVersion,
       statusCode: result.statusCode,
-      ...(result.logResult === undefined ? {} : { logResult: result.logResult }),
+      ...(result.log === undefined ? {} : { log: result.log }),
       ...(result.functionError === undefined ? {} : { functionError: result.functionError }),
     };
   };

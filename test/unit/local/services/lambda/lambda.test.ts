@@ -122,6 +122,19 @@ describe('the Step Functions binding of the local Lambda service', () => {
     expect(result).toMatchObject({ error: 'States.DataLimitExceeded' });
   });
 
+  it('hands the invocation log to the lambda:invoke integration when it asks LogType Tail', async () => {
+    const service = new LambdaService({ functions: [echo()], forwardLogs: false });
+    const invoke = stepFunctionsInvoker(service);
+
+    const tail = await invoke('echo', { log: 'shard 00007 scored' }, undefined, { logType: 'Tail' });
+    const none = await invoke('echo', { log: 'shard 00008 scored' }, undefined, { logType: 'None' });
+    await service.close();
+
+    expect(tail.log).toMatch(/^START RequestId: \S+ Version: \$LATEST\nshard 00007 scored\nEND RequestId: /);
+    expect(tail.log).toContain('REPORT RequestId: ');
+    expect(none.log).toBeUndefined();
+  });
+
   it('passes a function error through for the Lambda integration to fail the task', async () => {
     const invoke = stepFunctionsInvoker(new LambdaService({ functions: [echo()] }));
 
