@@ -31,6 +31,8 @@ export interface TrainingConfig {
   readonly modelPackageGroup: string;
   readonly approvalStatus: ApprovalStatus;
   readonly instanceType: string;
+  /** The batch transform's instance type, its own setting: not every training type may serve transform. */
+  readonly transformInstanceType: string;
   readonly instanceCount: number;
   readonly volumeSizeGb: number;
   readonly maxRuntimeSeconds: number;
@@ -58,6 +60,12 @@ export interface ScoringConfig {
   readonly toleratedFailurePercentage: number;
   readonly featuresUri: string;
   readonly manifestUri: string;
+  /**
+   * What an empty input or a missing approved model means: `fail` (a run started by hand: the user
+   * asked to score something) or `succeed` (the schedule: the run ends SUCCEEDED, "nothing to score",
+   * with the reason, instead of a failure event every day).
+   */
+  readonly onNothingToScore: 'fail' | 'succeed';
 }
 
 export const FORMATS: readonly InputFormat[] = ['csv', 'parquet', 'json'];
@@ -170,6 +178,7 @@ const TRAINING_FIELDS = [
   'modelPackageGroup',
   'approvalStatus',
   'instanceType',
+  'transformInstanceType',
   'instanceCount',
   'volumeSizeGb',
   'maxRuntimeSeconds',
@@ -192,6 +201,7 @@ const SCORING_FIELDS = [
   'toleratedFailurePercentage',
   'featuresUri',
   'manifestUri',
+  'onNothingToScore',
 ];
 const INPUT_FIELDS = ['uri', 'format'];
 const GATE_FIELDS = ['metric', 'threshold'];
@@ -379,6 +389,11 @@ export function normaliseTrainingInput(raw: unknown, runId: string, defaults: Ru
   const instanceType =
     root.string('instanceType', { pattern: INSTANCE, patternHint: 'an instance type like ml.m5.large' }) ??
     'ml.m5.large';
+  const transformInstanceType =
+    root.string('transformInstanceType', {
+      pattern: INSTANCE,
+      patternHint: 'an instance type like ml.m5.large',
+    }) ?? 'ml.m5.large';
   const instanceCount = root.integer('instanceCount', { min: 1, max: 100 }) ?? 1;
   const volumeSizeGb = root.integer('volumeSizeGb', { min: 1, max: 16384 }) ?? 10;
   const maxRuntimeSeconds = root.integer('maxRuntimeSeconds', { min: 1, max: MAX_RUNTIME }) ?? 3600;
@@ -406,6 +421,7 @@ export function normaliseTrainingInput(raw: unknown, runId: string, defaults: Ru
     modelPackageGroup,
     approvalStatus,
     instanceType,
+    transformInstanceType,
     instanceCount,
     volumeSizeGb,
     maxRuntimeSeconds,
@@ -518,9 +534,20 @@ export function normaliseScoringInput(
       false,
       defaults.dataBucket,
     ),
+    onNothingToScore: nothingToScore(root),
   };
   problems.throwIfAny();
   return config;
+}
+
+function nothingToScore(root: FieldReader): 'fail' | 'succeed' {
+  const value = root.string('onNothingToScore');
+  if (value === undefined || value === 'fail' || value === 'succeed') return value ?? 'fail';
+  root.problem(
+    'onNothingToScore',
+    `onNothingToScore must be 'fail' or 'succeed', got ${JSON.stringify(value)}`,
+  );
+  return 'fail';
 }
 
 /** The `validate-input` payload. */

@@ -51,6 +51,8 @@ export interface RuntimeOptions {
   readonly schedules?: boolean;
   /** Multiplies Wait / Retry intervals (tests: 0.001). */
   readonly timeScale?: number;
+  /** Test hook: size at which a Distributed Map's ResultWriter starts a new `FAILED_<n>`/`SUCCEEDED_<n>` file. */
+  readonly resultFileBytes?: number;
   /** Test hook: fail chosen Lambda invocations (see {@link failShards}). */
   readonly faults?: FaultInjector;
   /** Powertools log level for the handlers (default SILENT: the CLI shows progress instead). */
@@ -115,6 +117,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     region,
     account,
     ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
+    ...(options.resultFileBytes === undefined ? {} : { resultFileBytes: options.resultFileBytes }),
   });
 
   const logLevel = options.logLevel ?? 'SILENT';
@@ -177,6 +180,16 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     (error, schedule) => reportTrigger(error, `schedule ${schedule.name}`),
   );
   async function runSchedule(schedule: Schedule, input: string): Promise<void> {
+    if (schedule.targetArn.startsWith('arn:aws:lambda:')) {
+      const result = await lambda.invoke(schedule.targetArn, JSON.parse(input));
+      if (result.functionError !== undefined) {
+        const payload = result.payload as { errorType?: string; errorMessage?: string };
+        throw new Error(
+          `${payload.errorType ?? 'Error'}: ${payload.errorMessage ?? ''} (schedule ${schedule.name})`,
+        );
+      }
+      return;
+    }
     if (schedule.targetArn === 'arn:aws:scheduler:::aws-sdk:sfn:startExecution') {
       const request = JSON.parse(input) as { StateMachineArn: string; Name?: string; Input?: string };
       await stepFunctions.startExecution({

@@ -4,6 +4,7 @@
  * argument (made once in `shared/clients.ts`) and throws typed errors naming the object.
  */
 export { type RangedBuffer, s3RangedBuffer } from './async-buffer';
+export { copyObject } from './copy';
 export { s3Failure } from './errors';
 export { type ListedObject, listAllObjects, listObjects } from './list';
 export {

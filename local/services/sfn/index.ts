@@ -64,6 +64,8 @@ export interface StepFunctionsServiceOptions {
   readonly region?: string;
   readonly account?: string;
   readonly random?: () => number;
+  /** Size at which a Distributed Map's ResultWriter starts a new file (tests: small, to get several). */
+  readonly resultFileBytes?: number;
 }
 
 /** A running or finished execution this process started. */
@@ -174,6 +176,9 @@ export class StepFunctionsService {
       account: this.account,
       ...(this.options.timeScale === undefined ? {} : { timeScale: this.options.timeScale }),
       ...(this.options.random === undefined ? {} : { random: this.options.random }),
+      ...(this.options.resultFileBytes === undefined
+        ? {}
+        : { resultFileBytes: this.options.resultFileBytes }),
     };
     const execution = new StateMachine(machine.definition, smOptions).start(parsed, { name });
     const started: StartedExecution = { stateMachine: machine, execution, input };
