@@ -210,9 +210,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   });
   registry.register(/^arn:aws:states:::emr-serverless:startJobRun(\.sync)?$/, emr.startJobRunTask);
 
-  // Also the Distributed Map ItemReader / ResultWriter resources (arn:aws:states:::s3:getObject,
-  // …:s3:listObjectsV2, …:s3:putObject), which the interpreter dispatches through this registry.
-  registry.register(/^arn:aws:states:::(aws-sdk:)?s3:listObjectsV2$/, async (request: TaskRequest) => {
+  registry.register(/^arn:aws:states:::aws-sdk:s3:listObjectsV2$/, async (request: TaskRequest) => {
     const input = (request.input ?? {}) as {
       Bucket?: string;
       Prefix?: string;
@@ -264,7 +262,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     }
   });
 
-  registry.register(/^arn:aws:states:::(aws-sdk:)?s3:(getObject|putObject)$/, async (request: TaskRequest) => {
+  registry.register(/^arn:aws:states:::aws-sdk:s3:(getObject|putObject)$/, async (request: TaskRequest) => {
     const input = (request.input ?? {}) as { Bucket?: string; Key?: string; Body?: unknown };
     if (typeof input.Bucket !== 'string' || typeof input.Key !== 'string') {
       throw new StatesError('S3.ValidationException', 'Bucket and Key are required');
@@ -285,6 +283,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         String(error),
       );
     }
+  });
+
+  // Distributed Map ItemReader / ResultWriter (arn:aws:states:::s3:getObject, …:listObjectsV2,
+  // …:putObject) reach the store through the registry: served by the S3 SDK handlers above.
+  registry.register(/^arn:aws:states:::s3:(getObject|putObject|listObjectsV2)$/, (request) => {
+    const resource = request.resource.replace(':::s3:', ':::aws-sdk:s3:');
+    return registry.resolve(resource)!({ ...request, resource });
   });
 
   const sageMaker = registerSageMaker(registry, store, stateDir, region, account);
