@@ -134,7 +134,6 @@ function stateRun(state: object, input: unknown, language: 'JSONPath' | 'JSONata
     scope: new Scope(),
     signal: run.controller.signal,
     context: {},
-    queryLanguage: language,
   };
   return {
     state: program.states.get('S')!,
