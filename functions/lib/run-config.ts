@@ -5,7 +5,7 @@
  */
 import { InputValidationError } from '../../shared/errors';
 import { checkDt } from '../../shared/partitions';
-import { formatS3Uri, isPrefix, parseS3Uri } from '../../shared/s3';
+import { formatS3Uri, isPrefix, isUnder, parseS3Uri } from '../../shared/s3';
 import { closest, FieldReader, Problems } from './fields';
 
 /** Deploy-time defaults (from the function's environment). */
@@ -252,10 +252,10 @@ function outputField(
   prefix: boolean,
   dataBucket: string,
 ): string {
-  const uri = uriField(reader, name, fallback, prefix);
+  const uri = uriField(reader, name, fallback, prefix, true);
   if (uri === fallback) return uri;
   const location = parseS3Uri(uri, reader.pathOf(name));
-  if (location.bucket === dataBucket && `${location.key}/`.startsWith(TRIGGER_PREFIX)) {
+  if (isUnder(location, { bucket: dataBucket, key: TRIGGER_PREFIX })) {
     reader.problem(
       name,
       `${reader.pathOf(name)} must not be under s3://${dataBucket}/${TRIGGER_PREFIX}: objects written there start a new training run (a trigger loop); choose another prefix`,
@@ -263,7 +263,7 @@ function outputField(
     return uri;
   }
   const allowed = fallback.slice(0, fallback.indexOf('/', fallback.indexOf('/', 'x://'.length + 1) + 1) + 1);
-  if (!uri.startsWith(allowed)) {
+  if (!isUnder(location, parseS3Uri(allowed))) {
     reader.problem(
       name,
       `${reader.pathOf(name)} must be under ${allowed}: the deployed roles write this output only there (serverless.yml), got ${uri}`,
@@ -272,12 +272,21 @@ function outputField(
   return uri;
 }
 
-/** Reads an s3:// URI field; `prefix` makes it end in `/`. */
-function uriField(reader: FieldReader, name: string, fallback: string, prefix: boolean): string {
+/**
+ * Reads an s3:// URI field; `prefix` makes it end in `/`; `writable` (the run writes or deletes
+ * under it) refuses `.`/`..` key segments.
+ */
+function uriField(
+  reader: FieldReader,
+  name: string,
+  fallback: string,
+  prefix: boolean,
+  writable = false,
+): string {
   const text = reader.string(name) ?? (reader.has(name) ? undefined : fallback);
   if (text === undefined) return fallback;
   try {
-    const location = parseS3Uri(text, reader.pathOf(name));
+    const location = parseS3Uri(text, reader.pathOf(name), { writable });
     if (prefix && !isPrefix(location)) return `${formatS3Uri(location)}/`;
     if (!prefix && isPrefix(location)) {
       reader.problem(name, `${reader.pathOf(name)} must name an object, not a prefix: ${text}`);

@@ -16,7 +16,7 @@ import {
   ParquetFormatError,
 } from '../../shared/errors';
 import { CsvReader, formatCsvField } from '../../shared/formats/csv';
-import { parquetColumns } from '../../shared/formats/parquet';
+import { PARQUET_COMPRESSORS, parquetColumns } from '../../shared/formats/parquet';
 import { formatBatchLine, loadModel, type XGBoostModel } from '../../shared/model';
 import { type ShardEntry, type ShardResult, stagedPartKey } from '../../shared/partitions';
 import {
@@ -330,6 +330,7 @@ async function* readRowSlices(
       await parquetRead({
         file,
         metadata,
+        compressors: PARQUET_COMPRESSORS,
         columns,
         rowStart: groupStart,
         rowEnd: groupStart + rows,

@@ -15,7 +15,21 @@ export {
   readObjectChunks,
   readObjectText,
 } from './read';
-export { asPrefix, baseName, child, formatS3Uri, isPrefix, parseS3Uri, type S3Location } from './uri';
+export {
+  asPrefix,
+  baseName,
+  bucketNameProblem,
+  child,
+  dotSegment,
+  formatS3Uri,
+  isPrefix,
+  isUnder,
+  isValidBucketName,
+  MAX_KEY_BYTES,
+  type ParseS3UriOptions,
+  parseS3Uri,
+  type S3Location,
+} from './uri';
 export {
   deleteObject,
   ObjectWriter,
