@@ -29,6 +29,7 @@ export {
   renderDataView,
   renderExecutionView,
   renderMapRunView,
+  renderModelReport,
   renderModelView,
   renderPage,
   renderReport,

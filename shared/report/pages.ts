@@ -449,3 +449,15 @@ export function renderReport(view: ReportView): string {
     footer: `sparkmaker report, generated ${view.generatedAt ?? new Date().toISOString()}`,
   });
 }
+
+/**
+ * The self-contained report of a model alone (metrics, curves, confusion matrix, importance): what
+ * the evaluate Lambda writes as `report.html` next to `metrics.json`, before the gate has decided.
+ */
+export function renderModelReport(model: ModelView, generatedAt = new Date().toISOString()): string {
+  return renderPage({
+    title: `${model.runId} — sparkmaker model report`,
+    body: renderModelView(model),
+    footer: `sparkmaker model report, generated ${generatedAt}`,
+  });
+}
