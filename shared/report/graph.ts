@@ -176,7 +176,7 @@ function layoutBlock(block: AslBlock, options: GraphOptions, top: boolean): Box 
   const addEdge = (from: string, to: string | undefined, info: EdgeInfo): void => {
     if (to === undefined || !g.hasNode(to)) return;
     const id = `e${counter++}`;
-    const label = info.label === undefined ? undefined : truncate(info.label, 34);
+    const label = info.label === undefined ? undefined : truncate(info.label, 40);
     // The main path is kept straight; Catch edges bend around it.
     const weight = info.kind === 'catch' ? 1 : info.kind === 'end' ? 2 : 8;
     g.setEdge(
@@ -219,7 +219,17 @@ function layoutBlock(block: AslBlock, options: GraphOptions, top: boolean): Box 
   }
   layout(g);
   const graph = g.graph();
-  const width = Math.max(40, graph.width ?? 0);
+  // Edges may bend a little outside the nodes' box: widen it to hold them (mirrored around maxX).
+  let minX = 0;
+  let maxX = graph.width ?? 0;
+  for (const e of edges) {
+    for (const p of (g.edge(e.from, e.to, e.id) as { points?: { x: number }[] }).points ?? []) {
+      minX = Math.min(minX, p.x - 6);
+      maxX = Math.max(maxX, p.x + 6);
+    }
+  }
+  const width = Math.max(40, maxX - minX);
+  const mirror = maxX;
   const height = Math.max(30, graph.height ?? 0);
   return {
     width,
@@ -235,7 +245,7 @@ function layoutBlock(block: AslBlock, options: GraphOptions, top: boolean): Box 
         const points = edge.points ?? [];
         if (points.length < 2) continue;
         const d = points
-          .map((p, i) => `${i === 0 ? 'M' : 'L'}${(width - p.x + ox).toFixed(1)},${(p.y + oy).toFixed(1)}`)
+          .map((p, i) => `${i === 0 ? 'M' : 'L'}${(mirror - p.x + ox).toFixed(1)},${(p.y + oy).toFixed(1)}`)
           .join(' ');
         parts.push(
           html`<path class="edge edge-${e.info.kind}" d="${d}" marker-end="url(#arrow)"></path>`.value,
@@ -243,14 +253,14 @@ function layoutBlock(block: AslBlock, options: GraphOptions, top: boolean): Box 
         if (e.info.label !== undefined && edge.x !== undefined && edge.y !== undefined) {
           const lw = textWidth(e.info.label, 6.2) + 8;
           parts.push(
-            html`<g class="edge-label edge-label-${e.info.kind}"><rect x="${width - edge.x + ox - lw / 2}" y="${edge.y + oy - 8}" width="${lw}" height="16" rx="3"></rect><text x="${width - edge.x + ox}" y="${edge.y + oy + 4}" text-anchor="middle">${e.info.label}</text></g>`
+            html`<g class="edge-label edge-label-${e.info.kind}"><rect x="${mirror - edge.x + ox - lw / 2}" y="${edge.y + oy - 8}" width="${lw}" height="16" rx="3"></rect><text x="${mirror - edge.x + ox}" y="${edge.y + oy + 4}" text-anchor="middle">${e.info.label}</text></g>`
               .value,
           );
         }
       }
       for (const name of g.nodes()) {
         const node = g.node(name) as { x: number; y: number; width: number; height: number };
-        const x = width - node.x - node.width / 2 + ox;
+        const x = mirror - node.x - node.width / 2 + ox;
         const y = node.y - node.height / 2 + oy;
         if (name === START || name === END) {
           parts.push(
