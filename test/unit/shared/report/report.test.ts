@@ -179,7 +179,7 @@ describe('renderExecutionView', () => {
       execution: execution(failedHistory(EVIL)),
       definition: definition(EVIL),
     }).value;
-    const json = /<script type="application\/json" id="state-data">([^]*?)<\/script>/.exec(page)?.[1];
+    const json = /<script type="application\/json" id="state-data">([\s\S]*?)<\/script>/.exec(page)?.[1];
     expect(json).toBeDefined();
     expect(json).not.toContain('<');
     expect(Object.keys(JSON.parse(json!))).toContain(EVIL);
