@@ -90,6 +90,9 @@ export async function startConsole(options: ConsoleOptions): Promise<Console> {
   const token = options.token ?? randomBytes(32).toString('hex');
   const state = new ConsoleState(options.stateDir, options.projectRoot);
   const script = await bundleClient();
+  // Read serverless.yml, the ASL and the execution summaries now, not on the first page.
+  await state.definition('');
+  await state.listExecutions();
   const tokenBytes = Buffer.from(token);
   const pollMs = options.pollMs ?? 2000;
   let port = 0;

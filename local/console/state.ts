@@ -65,6 +65,9 @@ function emptyCounts(): { -readonly [K in keyof MapRunCounts]: number } {
 export class ConsoleState {
   private readonly summaries = new Map<string, Cached<ExecutionSummary | undefined>>();
   private definitions: Map<string, AslBlock> | undefined;
+  private listed: { at: number; value: ExecutionSummary[] } | undefined;
+  /** Finished Map Runs: their result files no longer change. */
+  private readonly mapRunViews = new Map<string, MapRunView>();
   private readonly s3Root: string;
 
   constructor(
@@ -76,6 +79,14 @@ export class ConsoleState {
 
   /** Every execution (without events), newest first. Files unchanged since the last call are not re-read. */
   async listExecutions(): Promise<ExecutionSummary[]> {
+    // Several pages polling at once share one directory scan per half second.
+    if (this.listed !== undefined && Date.now() - this.listed.at < 500) return this.listed.value;
+    const value = await this.scanExecutions();
+    this.listed = { at: Date.now(), value };
+    return value;
+  }
+
+  private async scanExecutions(): Promise<ExecutionSummary[]> {
     const root = join(this.stateDir, 'executions');
     const machines = await readdir(root).catch(() => [] as string[]);
     const seen = new Set<string>();
@@ -174,6 +185,18 @@ export class ConsoleState {
   async mapRun(execution: ExecutionLike, mapRunArn: string): Promise<MapRunView | undefined> {
     const ref = this.mapRuns(execution).find((m) => m.mapRunArn === mapRunArn);
     if (ref === undefined) return undefined;
+    const cached = this.mapRunViews.get(mapRunArn);
+    if (cached !== undefined && cached.status === ref.status) return cached;
+    const view = await this.readMapRun(execution, ref);
+    if (ref.status !== 'RUNNING') {
+      if (this.mapRunViews.size >= 16) this.mapRunViews.delete(this.mapRunViews.keys().next().value!);
+      this.mapRunViews.set(mapRunArn, view);
+    }
+    return view;
+  }
+
+  private async readMapRun(execution: ExecutionLike, ref: MapRunRef): Promise<MapRunView> {
+    const mapRunArn = ref.mapRunArn;
     const analysis = analyzeHistory(execution.events, execution.status);
     const stateRun = analysis.states.get(ref.stateName)?.runs.at(-1);
     const manifestLocation = (await this.resultManifest(execution, ref)) ?? undefined;
@@ -363,10 +386,7 @@ export class ConsoleState {
         };
       }
     }
-    const modelDataUrl =
-      typeof obj(parseJson(analysis?.states.get('TrainModel')?.output))?.modelDataUrl === 'string'
-        ? (obj(parseJson(analysis?.states.get('TrainModel')?.output))!.modelDataUrl as string)
-        : packageModelUrl(pkg);
+    const modelDataUrl = findModelDataUrl(execution) ?? packageModelUrl(pkg);
     let importance: ModelView['importance'];
     if (modelDataUrl !== undefined) {
       const bytes = await this.readUriBytes(modelDataUrl);
@@ -552,6 +572,18 @@ function summarize(record: ExecutionLike): ExecutionSummary {
 function mapStateName(mapRunArn: string): string {
   const tail = mapRunArn.slice(mapRunArn.indexOf(':mapRun:') + ':mapRun:'.length);
   return tail.slice(tail.indexOf('/') + 1, tail.lastIndexOf(':'));
+}
+
+/** The trained model's S3 URI: `modelDataUrl` in the execution's output, else in a state's output. */
+function findModelDataUrl(execution: ExecutionLike | undefined): string | undefined {
+  if (execution === undefined) return undefined;
+  const outputs = [execution.output, ...[...execution.events].reverse().map((e) => eventDetails(e)?.output)];
+  for (const text of outputs) {
+    if (typeof text !== 'string' || !text.includes('modelDataUrl')) continue;
+    const url = obj(parseJson(text))?.modelDataUrl;
+    if (typeof url === 'string') return url;
+  }
+  return undefined;
 }
 
 function packageModelUrl(pkg: ModelPackage | undefined): string | undefined {

@@ -48,7 +48,7 @@ const BRANCH_GAP = 24;
 interface Box {
   readonly width: number;
   readonly height: number;
-  draw(x: number, y: number): string;
+  draw(x: number, y: number, options: GraphOptions): string;
 }
 
 const truncate = (text: string, max: number): string =>
@@ -68,13 +68,13 @@ function conditionText(rule: { Condition?: unknown; Variable?: unknown }, index:
   return `Rule #${index + 1}`;
 }
 
-function stateNode(name: string, state: AslState, options: GraphOptions): Box {
+function stateNode(name: string, state: AslState): Box {
   const type = state.Type ?? 'Task';
   const width = Math.max(130, textWidth(name) + 2 * PAD);
   return {
     width,
     height: NODE_HEIGHT,
-    draw(x, y) {
+    draw(x, y, options) {
       return stateGroup(name, type, options, x, y, width, NODE_HEIGHT, false, '');
     },
   };
@@ -107,11 +107,11 @@ function stateGroup(
   }<title>${`${name} — ${type}: ${outcome}`}</title></g>${raw(inner)}`.value;
 }
 
-function containerNode(name: string, state: AslState, options: GraphOptions): Box {
+function containerNode(name: string, state: AslState): Box {
   const type = state.Type ?? 'Map';
   const blocks: AslBlock[] =
     type === 'Parallel' ? [...(state.Branches ?? [])] : [state.ItemProcessor ?? state.Iterator ?? {}];
-  const inner = blocks.map((b) => layoutBlock(b, options, false));
+  const inner = blocks.map((b) => layoutBlock(b, false));
   const innerWidth = inner.reduce((sum, b) => sum + b.width, 0) + BRANCH_GAP * Math.max(0, inner.length - 1);
   const innerHeight = Math.max(0, ...inner.map((b) => b.height));
   const width = Math.max(innerWidth + 2 * PAD, textWidth(name) + textWidth(type) + 3 * PAD);
@@ -119,11 +119,11 @@ function containerNode(name: string, state: AslState, options: GraphOptions): Bo
   return {
     width,
     height,
-    draw(x, y) {
+    draw(x, y, options) {
       let offset = x + (width - innerWidth) / 2;
       const parts: string[] = [];
       for (const b of inner) {
-        parts.push(b.draw(offset, y + HEADER));
+        parts.push(b.draw(offset, y + HEADER, options));
         if (inner.length > 1) {
           parts.push(
             html`<rect class="branch" x="${offset - 6}" y="${y + HEADER - 4}" width="${b.width + 12}" height="${innerHeight + 8}" rx="4"></rect>`
@@ -137,10 +137,12 @@ function containerNode(name: string, state: AslState, options: GraphOptions): Bo
   };
 }
 
+const layouts = new WeakMap<AslBlock, Box>();
+
 const START = '\u0000start';
 const END = '\u0000end';
 
-function layoutBlock(block: AslBlock, options: GraphOptions, top: boolean): Box {
+function layoutBlock(block: AslBlock, top: boolean): Box {
   const states = block.States ?? {};
   const g = new Graph({ multigraph: true });
   // 'UR' alignment keeps the main path in one straight column; the drawing is mirrored so that
@@ -157,9 +159,7 @@ function layoutBlock(block: AslBlock, options: GraphOptions, top: boolean): Box 
   const boxes = new Map<string, Box>();
   for (const [name, state] of Object.entries(states)) {
     const box =
-      state.Type === 'Map' || state.Type === 'Parallel'
-        ? containerNode(name, state, options)
-        : stateNode(name, state, options);
+      state.Type === 'Map' || state.Type === 'Parallel' ? containerNode(name, state) : stateNode(name, state);
     boxes.set(name, box);
     g.setNode(name, { width: box.width, height: box.height });
   }
@@ -234,7 +234,7 @@ function layoutBlock(block: AslBlock, options: GraphOptions, top: boolean): Box 
   return {
     width,
     height,
-    draw(ox, oy) {
+    draw(ox, oy, options) {
       const parts: string[] = [];
       for (const e of edges) {
         const edge = g.edge(e.from, e.to, e.id) as {
@@ -269,7 +269,7 @@ function layoutBlock(block: AslBlock, options: GraphOptions, top: boolean): Box 
           );
           continue;
         }
-        parts.push(boxes.get(name)!.draw(x, y));
+        parts.push(boxes.get(name)!.draw(x, y, options));
       }
       return parts.join('');
     },
@@ -281,8 +281,13 @@ function layoutBlock(block: AslBlock, options: GraphOptions, top: boolean): Box 
  * page about a broken execution must still render.
  */
 export function renderGraph(definition: AslBlock, options: GraphOptions = {}): SafeHtml {
-  const box = layoutBlock(definition, options, true);
-  const body = box.draw(0, 0);
+  // The layout depends on the definition only (outcomes just colour it): computed once per definition object.
+  let box = layouts.get(definition);
+  if (box === undefined) {
+    box = layoutBlock(definition, true);
+    layouts.set(definition, box);
+  }
+  const body = box.draw(0, 0, options);
   return html`<svg class="graph" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${Math.ceil(box.width)} ${Math.ceil(box.height)}" width="${Math.ceil(box.width)}" height="${Math.ceil(box.height)}" role="img" aria-label="state machine graph"><defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrowhead"></path></marker></defs>${raw(body)}</svg>`;
 }
 
