@@ -54,7 +54,7 @@ export interface Console {
 export const CONTENT_SECURITY_POLICY =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-const PAGE_SIZE = 200;
+const PAGE_SIZE = 100;
 
 let clientBundle: Promise<string> | undefined;
 
@@ -92,6 +92,7 @@ export async function startConsole(options: ConsoleOptions): Promise<Console> {
   const script = await bundleClient();
   // Read serverless.yml, the ASL and the execution summaries now, not on the first page.
   await state.definition('');
+  state.watch();
   await state.listExecutions();
   const tokenBytes = Buffer.from(token);
   const pollMs = options.pollMs ?? 2000;
@@ -399,6 +400,7 @@ export async function startConsole(options: ConsoleOptions): Promise<Console> {
     state,
     close: () =>
       new Promise<void>((resolve) => {
+        state.close();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

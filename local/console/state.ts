@@ -6,6 +6,7 @@
  * {@link ConsoleState.updatePackage}, which goes through the local SageMaker API. Works whether or not
  * `sparkmaker dev` is running: everything is plain files.
  */
+import { type FSWatcher, watch } from 'node:fs';
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { BinaryCurves } from '../../shared/evaluation/curves';
@@ -43,7 +44,7 @@ interface Cached<T> {
   readonly value: T;
 }
 
-const FAILED_ITEMS_SHOWN = 200;
+const FAILED_ITEMS_SHOWN = 100;
 
 function parseJson<T>(text: string | undefined): T | undefined {
   if (text === undefined) return undefined;
@@ -66,6 +67,9 @@ export class ConsoleState {
   private readonly summaries = new Map<string, Cached<ExecutionSummary | undefined>>();
   private definitions: Map<string, AslBlock> | undefined;
   private listed: { at: number; value: ExecutionSummary[] } | undefined;
+  private dirty = true;
+  private readonly watchers: FSWatcher[] = [];
+  private readonly watched = new Set<string>();
   /** Finished Map Runs: their result files no longer change. */
   private readonly mapRunViews = new Map<string, MapRunView>();
   private readonly s3Root: string;
@@ -79,11 +83,56 @@ export class ConsoleState {
 
   /** Every execution (without events), newest first. Files unchanged since the last call are not re-read. */
   async listExecutions(): Promise<ExecutionSummary[]> {
-    // Several pages polling at once share one directory scan per half second.
-    if (this.listed !== undefined && Date.now() - this.listed.at < 500) return this.listed.value;
+    // Re-scanned when a watcher saw a record written (or, without watchers, every half second),
+    // and at least every 5 s in case a watcher missed something.
+    const age = this.listed === undefined ? Number.POSITIVE_INFINITY : Date.now() - this.listed.at;
+    const fresh = this.watchers.length > 0 ? !this.dirty && age < 5000 : age < 500;
+    if (fresh && this.listed !== undefined) return this.listed.value;
+    this.dirty = false;
     const value = await this.scanExecutions();
     this.listed = { at: Date.now(), value };
     return value;
+  }
+
+  /** Watches `executions/` so the list is re-read only when a record changes. Call {@link close} after. */
+  watch(): void {
+    const root = join(this.stateDir, 'executions');
+    const add = (dir: string): void => {
+      try {
+        const watcher = watch(dir, () => {
+          this.dirty = true;
+        });
+        watcher.on('error', () => {
+          this.dirty = true;
+        });
+        this.watchers.push(watcher);
+      } catch {
+        // No such directory yet, or no inotify: the 5 s re-scan covers it.
+      }
+    };
+    add(root);
+    void readdir(root)
+      .then((machines) => {
+        for (const m of machines) {
+          if (this.watched.has(m)) continue;
+          this.watched.add(m);
+          add(join(root, m));
+        }
+      })
+      .catch(() => undefined);
+    // A state machine's folder created later: watch it when the root reports it.
+    this.watchers[0]?.on('change', (_type, name) => {
+      if (typeof name === 'string' && !this.watched.has(name)) {
+        this.watched.add(name);
+        add(join(root, name));
+      }
+    });
+  }
+
+  /** Stops the watchers. */
+  close(): void {
+    for (const w of this.watchers) w.close();
+    this.watchers.length = 0;
   }
 
   private async scanExecutions(): Promise<ExecutionSummary[]> {

