@@ -140,5 +140,7 @@ panel.appendChild(el("h3","","Input"));panel.appendChild(el("pre","input",pretty
 panel.appendChild(el("h3","","Output"));panel.appendChild(el("pre","output",pretty(s.output)||"—"));
 var all=document.querySelectorAll("svg.graph [data-state]");for(var i=0;i<all.length;i++){all[i].classList.toggle("selected",all[i].getAttribute("data-state")===name)}}
 document.addEventListener("click",function(ev){var t=ev.target;var g=t&&t.closest?t.closest("[data-state]"):null;if(g){show(g.getAttribute("data-state"))}});
+function reveal(){var sel=document.querySelector("svg.graph .state.selected");var wrap=document.querySelector(".graph-wrap");if(!sel||!wrap)return;var r=sel.getBoundingClientRect(),w=wrap.getBoundingClientRect();if(r.bottom>w.bottom||r.top<w.top){wrap.scrollTop+=r.top-w.top-wrap.clientHeight/2+Math.min(r.height,wrap.clientHeight)/2}}
+reveal();
 document.addEventListener("keydown",function(ev){if(ev.key!=="Enter")return;var t=ev.target;if(t&&t.getAttribute&&t.getAttribute("data-state")!==null)show(t.getAttribute("data-state"))});
 })();`;
