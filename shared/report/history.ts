@@ -129,6 +129,7 @@ export function analyzeHistory(
       endedAt = at;
       // A Fail state has no exit event: the execution's failure is its outcome.
       for (const run of open.values()) {
+        if (run.failed) run.exitedAt = at;
         if (run.type === 'Fail' || type !== 'ExecutionFailed') {
           run.exitedAt = at;
           run.failed = true;
