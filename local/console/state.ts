@@ -405,12 +405,18 @@ export class ConsoleState {
       }
       return undefined;
     };
-    const clusterSizes = numberList('clusterSizes', 'cluster_sizes');
-    const explainedVariance = numberList(
-      'explainedVarianceRatio',
-      'explained_variance_ratio',
-      'explainedVariance',
-    );
+    // KMeans: `clusterSizes` as {cluster id: rows} (or a list); PCA: `explainedVariance` per component.
+    const sizesValue = metricsDoc?.clusterSizes ?? nested.clusterSizes;
+    const clusterSizes = Array.isArray(sizesValue)
+      ? sizesValue
+          .filter((v) => typeof v === 'number')
+          .map((size, i) => ({ cluster: String(i), size: size as number }))
+      : Object.entries(obj(sizesValue) ?? {})
+          .filter(([, v]) => typeof v === 'number')
+          .map(([cluster, size]) => ({ cluster, size: size as number }))
+          .sort((a, b) => Number(a.cluster) - Number(b.cluster) || a.cluster.localeCompare(b.cluster));
+    const explainedVariance = numberList('explainedVariance', 'explained_variance');
+    const ratio = metricsDoc?.explainedVarianceRatio ?? nested.explainedVarianceRatio;
     const config =
       obj(parseJson(analysis?.states.get('ValidateInput')?.output)) ?? obj(parseJson(execution?.input));
     const gateConfig = obj(config?.gate);
@@ -458,8 +464,9 @@ export class ConsoleState {
       ...(metricsUri === undefined ? {} : { metricsUri }),
       ...(curves?.kind === 'binary' ? { curves } : {}),
       ...(importance === undefined ? {} : { importance }),
-      ...(clusterSizes === undefined ? {} : { clusterSizes }),
+      ...(clusterSizes.length === 0 ? {} : { clusterSizes }),
       ...(explainedVariance === undefined ? {} : { explainedVariance }),
+      ...(typeof ratio === 'number' ? { explainedVarianceRatio: ratio } : {}),
       ...(gate === undefined ? {} : { gate }),
       ...(pkg === undefined ? {} : { package: packageView(pkg) }),
       ...(modelDataUrl === undefined ? {} : { modelDataUrl }),

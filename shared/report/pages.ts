@@ -362,16 +362,20 @@ export function renderModelView(model: ModelView, options: { actions?: boolean }
       ? ''
       : html`<section class="card" id="clusters"><h2>Cluster sizes</h2>${barChart(
           'Rows per cluster',
-          model.clusterSizes.map((n, i) => ({ label: `cluster ${i}`, value: n })),
+          model.clusterSizes.map((c) => ({ label: `cluster ${c.cluster}`, value: c.size })),
         )}</section>`
   }${
     model.explainedVariance === undefined
       ? ''
       : html`<section class="card" id="pca"><h2>Explained variance</h2>${barChart(
-          'Explained variance ratio per component',
+          'Variance per component',
           model.explainedVariance.map((v, i) => ({ label: `PC${i + 1}`, value: v })),
-          (v) => `${(v * 100).toFixed(1)}%`,
-        )}</section>`
+          (v) => formatNumber(v, 4),
+        )}${
+          model.explainedVarianceRatio === undefined
+            ? ''
+            : html`<p class="caption">The components keep ${(model.explainedVarianceRatio * 100).toFixed(1)}% of the features' total variance.</p>`
+        }</section>`
   }`;
 }
 

@@ -125,10 +125,12 @@ export interface ModelView {
   readonly metricsUri?: string;
   readonly curves?: BinaryCurves;
   readonly importance?: readonly FeatureImportance[];
-  /** Clustering: rows per cluster. */
-  readonly clusterSizes?: readonly number[];
-  /** PCA: explained variance ratio per component. */
+  /** Clustering: rows per cluster id. */
+  readonly clusterSizes?: readonly { readonly cluster: string; readonly size: number }[];
+  /** PCA: variance of each component (scikit-learn's `explained_variance_`). */
   readonly explainedVariance?: readonly number[];
+  /** PCA: share of the features' total variance the components keep. */
+  readonly explainedVarianceRatio?: number;
   readonly gate?: GateDecision;
   readonly package?: PackageView;
   readonly modelDataUrl?: string;
