@@ -317,10 +317,12 @@ export async function startConsole(options: ConsoleOptions): Promise<Console> {
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method not allowed');
-    if (path === '/assets/app.css') return send(res, 200, 'text/css; charset=utf-8', STYLE);
+    // Assets hold no data and are fixed for this start (their URLs carry this start's token): cacheable.
+    const asset = { 'cache-control': 'private, max-age=86400, immutable' };
+    if (path === '/assets/app.css') return send(res, 200, 'text/css; charset=utf-8', STYLE, asset);
     if (path === '/assets/panel.js')
-      return send(res, 200, 'text/javascript; charset=utf-8', STATE_PANEL_SCRIPT);
-    if (path === '/assets/app.js') return send(res, 200, 'text/javascript; charset=utf-8', script);
+      return send(res, 200, 'text/javascript; charset=utf-8', STATE_PANEL_SCRIPT, asset);
+    if (path === '/assets/app.js') return send(res, 200, 'text/javascript; charset=utf-8', script, asset);
     if (path === '/') return send(res, 200, htmlType, await executionsPage(url));
     if (path === '/api/executions') {
       return send(res, 200, 'application/json', JSON.stringify(await state.listExecutions()));

@@ -326,7 +326,7 @@ describe.skipIf(!hasChromium)('the console under load and the offline report', (
     );
     // Chromium's first navigation starts its renderer: not the console's time.
     await page.goto(url('/assets/app.css'));
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < 5; round++) {
       await page.goto(url('/'));
       timings.list!.push(await loadTime(page));
       await page.goto(url(`/executions/sparkmaker-dev-scoring/${synthetic.mapExecution}`));
@@ -344,8 +344,8 @@ describe.skipIf(!hasChromium)('the console under load and the offline report', (
     await page.screenshot({ path: join(SHOTS, 'map-run-10000.png'), fullPage: false });
     await page.goto(url('/'));
     expect(await page.locator('#executions-count').textContent()).toContain('of 1,001 executions');
-    // The best of three loads per page (the least noisy estimate on a shared, loaded machine: other
-    // processes only ever add time); every figure is printed above.
+    // The best of five loads per page (the least noisy estimate on a shared, loaded machine: other
+    // processes only ever add time); every figure, the first (cold) one included, is printed above.
     for (const [name, values] of Object.entries(timings)) {
       expect(Math.min(...values), `${name}: ${values.join(', ')} ms`).toBeLessThan(1000);
     }
