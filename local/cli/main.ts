@@ -46,6 +46,14 @@ const commands: Record<string, { summary: string; load: () => Promise<{ command:
     summary: 'train an XGBoost model with the embedded trainer',
     load: () => import('./commands/train'),
   },
+  ui: {
+    summary: 'serve the local web console on 127.0.0.1',
+    load: () => import('./commands/ui'),
+  },
+  report: {
+    summary: 'write an execution, its model and Map Runs as one HTML file',
+    load: () => import('./commands/report'),
+  },
 };
 
 function usage(): string {
