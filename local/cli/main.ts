@@ -41,6 +41,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ command:
     summary: 'train an XGBoost model with the embedded trainer',
     load: () => import('./commands/train'),
   },
+  init: { summary: 'propose a table declaration for a local file', load: () => import('./commands/init') },
 };
 
 function usage(): string {

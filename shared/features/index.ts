@@ -33,6 +33,7 @@ export {
   vocabularyOf,
   vocabularyRows,
 } from './plan';
+export { type Proposal, proposeDeclaration } from './propose';
 export {
   parquetColumnTypes,
   parsesAs,

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { command as initCommand } from '../../local/cli/commands/init';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { runFeatureJob } from '../../local/services/emr/feature-job';
 import type { ExecutionRecord } from '../../local/services/sfn';
@@ -126,6 +127,35 @@ describe('declared tables, trained and scored offline', () => {
       expect(ids.sort()).toEqual(input.map((line) => line.split(',')[0] as string).sort());
     });
   }
+
+  it('trains from what sparkmaker init wrote, with no other step', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sparkmaker-init-'));
+    try {
+      await writeFile(join(dir, 'species.csv'), readFileSync(join(fixtures, 'multiclass.csv')));
+      const write = process.stdout.write;
+      process.stdout.write = (() => true) as never;
+      try {
+        await initCommand.run([
+          join(dir, 'species.csv'),
+          '--label',
+          'species',
+          '--out',
+          dir,
+          '--state-dir',
+          stateDir,
+        ]);
+      } finally {
+        process.stdout.write = write;
+      }
+      const input = JSON.parse(await readFile(join(dir, 'training.json'), 'utf8')) as Record<string, unknown>;
+      expect(input.hyperparameters).toMatchObject({ objective: 'multi:softprob', num_class: '3' });
+      const training = await runtime.run('training', input, 'train-from-init');
+      expect(training.error ?? '', training.cause).toBe('');
+      expect(training.status).toBe('SUCCEEDED');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 
   it('maps a category never seen in training to other without shifting any other feature', async () => {
     const specUri = 's3://sparkmaker-artifacts/models/train-declared-mixed/feature-spec.json';
