@@ -12,7 +12,11 @@ import { command as initCommand } from '../../local/cli/commands/init';
 import { type Runtime, startRuntime } from '../../local/runtime';
 
 const root = join(import.meta.dirname, '..', '..');
-const sklearn = spawnSync('python3', ['-c', 'import sklearn'], { encoding: 'utf8' }).status === 0;
+/** The first Python that has scikit-learn (Debian's python3-sklearn is under /usr/bin). */
+const python = ['python3', '/usr/bin/python3'].find(
+  (candidate) => spawnSync(candidate, ['-c', 'import sklearn'], { encoding: 'utf8' }).status === 0,
+);
+const sklearn = python !== undefined;
 if (!sklearn) console.log('skipping the scikit-learn worked example: python3-sklearn is not installed');
 
 describe.skipIf(!sklearn)('the worked example on scikit-learn breast-cancer', () => {
@@ -21,7 +25,7 @@ describe.skipIf(!sklearn)('the worked example on scikit-learn breast-cancer', ()
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sparkmaker-sklearn-'));
     const made = spawnSync(
-      'python3',
+      python as string,
       [join(root, 'scripts/fixtures/make-sklearn-table.py'), 'breast-cancer', join(dir, 'breast-cancer.csv')],
       {
         encoding: 'utf8',
