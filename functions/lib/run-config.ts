@@ -6,7 +6,7 @@
 import { InputValidationError } from '../../shared/errors';
 import { readDeclaration, TABLE_FIELDS, type TableDeclaration } from '../../shared/features';
 import { checkDt } from '../../shared/partitions';
-import { formatS3Uri, isPrefix, parseS3Uri } from '../../shared/s3';
+import { formatS3Uri, isPrefix, isUnder, parseS3Uri } from '../../shared/s3';
 import { closest, FieldReader, Problems } from './fields';
 
 /** Deploy-time defaults (from the function's environment). */
@@ -32,6 +32,8 @@ export interface TrainingConfig {
   readonly modelPackageGroup: string;
   readonly approvalStatus: ApprovalStatus;
   readonly instanceType: string;
+  /** The batch transform's instance type, its own setting: not every training type may serve transform. */
+  readonly transformInstanceType: string;
   readonly instanceCount: number;
   readonly volumeSizeGb: number;
   readonly maxRuntimeSeconds: number;
@@ -71,6 +73,12 @@ export interface ScoringConfig {
   readonly table?: TableDeclaration;
   /** Hand-written feature SQL for a model trained without a declaration. */
   readonly featureSql?: string;
+  /**
+   * What an empty input or a missing approved model means: `fail` (a run started by hand: the user
+   * asked to score something) or `succeed` (the schedule: the run ends SUCCEEDED, "nothing to score",
+   * with the reason, instead of a failure event every day).
+   */
+  readonly onNothingToScore: 'fail' | 'succeed';
 }
 
 export const FORMATS: readonly InputFormat[] = ['csv', 'parquet', 'json'];
@@ -183,6 +191,7 @@ const TRAINING_FIELDS = [
   'modelPackageGroup',
   'approvalStatus',
   'instanceType',
+  'transformInstanceType',
   'instanceCount',
   'volumeSizeGb',
   'maxRuntimeSeconds',
@@ -209,6 +218,7 @@ const SCORING_FIELDS = [
   'manifestUri',
   'table',
   'featureSql',
+  'onNothingToScore',
 ];
 const INPUT_FIELDS = ['uri', 'format'];
 const GATE_FIELDS = ['metric', 'threshold'];
@@ -259,10 +269,10 @@ function outputField(
   prefix: boolean,
   dataBucket: string,
 ): string {
-  const uri = uriField(reader, name, fallback, prefix);
+  const uri = uriField(reader, name, fallback, prefix, true);
   if (uri === fallback) return uri;
   const location = parseS3Uri(uri, reader.pathOf(name));
-  if (location.bucket === dataBucket && `${location.key}/`.startsWith(TRIGGER_PREFIX)) {
+  if (isUnder(location, { bucket: dataBucket, key: TRIGGER_PREFIX })) {
     reader.problem(
       name,
       `${reader.pathOf(name)} must not be under s3://${dataBucket}/${TRIGGER_PREFIX}: objects written there start a new training run (a trigger loop); choose another prefix`,
@@ -270,7 +280,7 @@ function outputField(
     return uri;
   }
   const allowed = fallback.slice(0, fallback.indexOf('/', fallback.indexOf('/', 'x://'.length + 1) + 1) + 1);
-  if (!uri.startsWith(allowed)) {
+  if (!isUnder(location, parseS3Uri(allowed))) {
     reader.problem(
       name,
       `${reader.pathOf(name)} must be under ${allowed}: the deployed roles write this output only there (serverless.yml), got ${uri}`,
@@ -279,12 +289,21 @@ function outputField(
   return uri;
 }
 
-/** Reads an s3:// URI field; `prefix` makes it end in `/`. */
-function uriField(reader: FieldReader, name: string, fallback: string, prefix: boolean): string {
+/**
+ * Reads an s3:// URI field; `prefix` makes it end in `/`; `writable` (the run writes or deletes
+ * under it) refuses `.`/`..` key segments.
+ */
+function uriField(
+  reader: FieldReader,
+  name: string,
+  fallback: string,
+  prefix: boolean,
+  writable = false,
+): string {
   const text = reader.string(name) ?? (reader.has(name) ? undefined : fallback);
   if (text === undefined) return fallback;
   try {
-    const location = parseS3Uri(text, reader.pathOf(name));
+    const location = parseS3Uri(text, reader.pathOf(name), { writable });
     if (prefix && !isPrefix(location)) return `${formatS3Uri(location)}/`;
     if (!prefix && isPrefix(location)) {
       reader.problem(name, `${reader.pathOf(name)} must name an object, not a prefix: ${text}`);
@@ -339,10 +358,16 @@ function readFeatureSource(
       root.problem('featureSql', 'give table (a declaration) or featureSql (hand-written SQL), not both');
     } else if (text.startsWith('s3://')) {
       featureSql = uriField(root, 'featureSql', '', false);
-    } else if (/^[A-Za-z0-9!_.*'()/-]+$/.test(text) && !text.split('/').some((s) => s === '..' || s === '.' || s === '')) {
+    } else if (
+      /^[A-Za-z0-9!_.*'()/-]+$/.test(text) &&
+      !text.split('/').some((s) => s === '..' || s === '.' || s === '')
+    ) {
       featureSql = `s3://${artifactBucket}/${text}`;
     } else {
-      root.problem('featureSql', `featureSql must be an s3:// URI or a key of the artifact bucket (e.g. jobs/features/mine.sql), got ${JSON.stringify(text)}`);
+      root.problem(
+        'featureSql',
+        `featureSql must be an s3:// URI or a key of the artifact bucket (e.g. jobs/features/mine.sql), got ${JSON.stringify(text)}`,
+      );
     }
   }
   return { ...(table === undefined ? {} : { table }), ...(featureSql === undefined ? {} : { featureSql }) };
@@ -352,7 +377,12 @@ function readFeatureSource(
 export function normaliseTrainingInput(raw: unknown, runId: string, defaults: RunDefaults): TrainingConfig {
   const problems = new Problems(
     'training input',
-    paths(TRAINING_FIELDS, { input: INPUT_FIELDS, gate: GATE_FIELDS, spot: SPOT_FIELDS, table: TABLE_FIELDS }),
+    paths(TRAINING_FIELDS, {
+      input: INPUT_FIELDS,
+      gate: GATE_FIELDS,
+      spot: SPOT_FIELDS,
+      table: TABLE_FIELDS,
+    }),
   );
   const root = new FieldReader(raw ?? {}, '', TRAINING_FIELDS, problems);
   const input = readInput(root, problems);
@@ -423,6 +453,11 @@ export function normaliseTrainingInput(raw: unknown, runId: string, defaults: Ru
   const instanceType =
     root.string('instanceType', { pattern: INSTANCE, patternHint: 'an instance type like ml.m5.large' }) ??
     'ml.m5.large';
+  const transformInstanceType =
+    root.string('transformInstanceType', {
+      pattern: INSTANCE,
+      patternHint: 'an instance type like ml.m5.large',
+    }) ?? 'ml.m5.large';
   const instanceCount = root.integer('instanceCount', { min: 1, max: 100 }) ?? 1;
   const volumeSizeGb = root.integer('volumeSizeGb', { min: 1, max: 16384 }) ?? 10;
   const maxRuntimeSeconds = root.integer('maxRuntimeSeconds', { min: 1, max: MAX_RUNTIME }) ?? 3600;
@@ -441,7 +476,13 @@ export function normaliseTrainingInput(raw: unknown, runId: string, defaults: Ru
   const data = `s3://${defaults.dataBucket}`;
   const artifacts = `s3://${defaults.artifactBucket}`;
   const features = readFeatureSource(root, problems, defaults.artifactBucket);
-  const modelOutputUri = outputField(root, 'modelOutputUri', `${artifacts}/models/${runId}/`, true, defaults.dataBucket);
+  const modelOutputUri = outputField(
+    root,
+    'modelOutputUri',
+    `${artifacts}/models/${runId}/`,
+    true,
+    defaults.dataBucket,
+  );
   const config: TrainingConfig = {
     runId,
     input,
@@ -452,6 +493,7 @@ export function normaliseTrainingInput(raw: unknown, runId: string, defaults: Ru
     modelPackageGroup,
     approvalStatus,
     instanceType,
+    transformInstanceType,
     instanceCount,
     volumeSizeGb,
     maxRuntimeSeconds,
@@ -516,7 +558,9 @@ export function normaliseScoringInput(
       const columns = modelReader.has('featureColumnsUri')
         ? uriField(modelReader, 'featureColumnsUri', '', false)
         : '';
-      const spec = modelReader.has('featureSpecUri') ? uriField(modelReader, 'featureSpecUri', '', false) : '';
+      const spec = modelReader.has('featureSpecUri')
+        ? uriField(modelReader, 'featureSpecUri', '', false)
+        : '';
       model = {
         uri,
         ...(columns === '' ? {} : { featureColumnsUri: columns }),
@@ -574,9 +618,20 @@ export function normaliseScoringInput(
       defaults.dataBucket,
     ),
     ...features,
+    onNothingToScore: nothingToScore(root),
   };
   problems.throwIfAny();
   return config;
+}
+
+function nothingToScore(root: FieldReader): 'fail' | 'succeed' {
+  const value = root.string('onNothingToScore');
+  if (value === undefined || value === 'fail' || value === 'succeed') return value ?? 'fail';
+  root.problem(
+    'onNothingToScore',
+    `onNothingToScore must be 'fail' or 'succeed', got ${JSON.stringify(value)}`,
+  );
+  return 'fail';
 }
 
 /** The `validate-input` payload. */

@@ -54,38 +54,38 @@ describe('the declared DuckDB feature job', () => {
     runFeatureJob({
       s3Root: root,
       entryPointArguments: [
-        ...['--input', input, '--input-format', 'csv', '--output', `s3://d/features/${mode}/`],
+        ...['--input', input, '--input-format', 'csv', '--output', `s3://data/features/${mode}/`],
         ...['--run-id', `${mode}-1`, '--mode', mode, '--run-date', '2024-02-01', ...extra],
       ],
     });
 
   beforeEach(() => {
     root = mkdtempSync(path.join(tmpdir(), 'declared-'));
-    mkdirSync(path.join(root, 'd', 'in'), { recursive: true });
-    mkdirSync(path.join(root, 'a'), { recursive: true });
+    mkdirSync(path.join(root, 'data', 'in'), { recursive: true });
+    mkdirSync(path.join(root, 'arts'), { recursive: true });
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
   it('learns the vocabulary in training and applies it unchanged at scoring: an unseen category is other', async () => {
-    writeFileSync(path.join(root, 'd', 'in', 't.csv'), TRAIN);
+    writeFileSync(path.join(root, 'data', 'in', 't.csv'), TRAIN);
     const plan = planFor(TRAIN, {
       id: 'uid',
       label: 'y',
       time: 'seen',
       features: [{ column: 'plan', top: 2 }, 'amount'],
     });
-    writeFileSync(path.join(root, 'a', 'plan.json'), JSON.stringify(plan));
-    const trained = await job('train', 's3://d/in/t.csv', [
+    writeFileSync(path.join(root, 'arts', 'plan.json'), JSON.stringify(plan));
+    const trained = await job('train', 's3://data/in/t.csv', [
       '--plan',
-      's3://a/plan.json',
+      's3://arts/plan.json',
       '--spec-output',
-      's3://a/spec.json',
+      's3://arts/spec.json',
     ]);
     expect(trained.rows).toBe(5);
-    const spec = JSON.parse(readFileSync(path.join(root, 'a', 'spec.json'), 'utf8')) as FeaturePlan;
+    const spec = JSON.parse(readFileSync(path.join(root, 'arts', 'spec.json'), 'utf8')) as FeaturePlan;
     expect(spec.vocabulary).toEqual({ plan: ['gold', 'bronze'] });
     expect(spec.featureColumns).toEqual(['f_plan_1', 'f_plan_2', 'f_plan_other', 'f_amount']);
-    const rows = await rowsOf(path.join(root, 'd', 'features', 'train'));
+    const rows = await rowsOf(path.join(root, 'data', 'features', 'train'));
     expect(rows.find((r) => r.id === 'A4')).toMatchObject({
       dt: '2024-02-01',
       f_plan_2: 1,
@@ -100,12 +100,12 @@ describe('the declared DuckDB feature job', () => {
     });
 
     writeFileSync(
-      path.join(root, 'd', 'in', 's.csv'),
+      path.join(root, 'data', 'in', 's.csv'),
       'uid,seen,plan,amount,active\nS1,2024-03-01,platinum,4,true\nS2,2024-03-01,gold,5,false\n',
     );
-    const scored = await job('score', 's3://d/in/s.csv', ['--plan', 's3://a/spec.json']);
+    const scored = await job('score', 's3://data/in/s.csv', ['--plan', 's3://arts/spec.json']);
     expect(scored.featureColumns).toEqual(spec.featureColumns);
-    const scoredRows = await rowsOf(path.join(root, 'd', 'features', 'score'));
+    const scoredRows = await rowsOf(path.join(root, 'data', 'features', 'score'));
     expect(scoredRows).toEqual([
       { id: 'S1', dt: '2024-03-01', f_plan_1: 0, f_plan_2: 0, f_plan_other: 1, f_amount: 4 },
       { id: 'S2', dt: '2024-03-01', f_plan_1: 1, f_plan_2: 0, f_plan_other: 0, f_amount: 5 },
@@ -114,48 +114,48 @@ describe('the declared DuckDB feature job', () => {
 
   it('counts bad cells per column and quarantines their rows with the reason below the threshold', async () => {
     const csv = `${TRAIN}\nA6,2024-01-07,gold,lots,true,1`;
-    writeFileSync(path.join(root, 'd', 'in', 't.csv'), csv);
+    writeFileSync(path.join(root, 'data', 'in', 't.csv'), csv);
     writeFileSync(
-      path.join(root, 'a', 'plan.json'),
+      path.join(root, 'arts', 'plan.json'),
       JSON.stringify(planFor(TRAIN, { id: 'uid', label: 'y', badCellThreshold: 0.5 })),
     );
-    const result = await job('train', 's3://d/in/t.csv', ['--plan', 's3://a/plan.json']);
+    const result = await job('train', 's3://data/in/t.csv', ['--plan', 's3://arts/plan.json']);
     expect(result.badCells).toEqual({ y: 0, amount: 1, active: 0, seen: 0 });
-    expect(result.quarantineUri).toBe('s3://d/quarantine/features/train/bad-cells.csv');
+    expect(result.quarantineUri).toBe('s3://data/quarantine/features/train/bad-cells.csv');
     expect(
-      readFileSync(path.join(root, 'd', 'quarantine', 'features', 'train', 'bad-cells.csv'), 'utf8'),
+      readFileSync(path.join(root, 'data', 'quarantine', 'features', 'train', 'bad-cells.csv'), 'utf8'),
     ).toBe('uid,seen,plan,amount,active,y,_reason\nA6,2024-01-07,gold,lots,true,1,amount: not a number\n');
   });
 
   it('stops with BadCellsError above the threshold (default 1 %), naming the column and the share', async () => {
-    writeFileSync(path.join(root, 'd', 'in', 't.csv'), `${TRAIN}\nA6,2024-01-07,gold,lots,true,1`);
+    writeFileSync(path.join(root, 'data', 'in', 't.csv'), `${TRAIN}\nA6,2024-01-07,gold,lots,true,1`);
     writeFileSync(
-      path.join(root, 'a', 'plan.json'),
+      path.join(root, 'arts', 'plan.json'),
       JSON.stringify(planFor(TRAIN, { id: 'uid', label: 'y' })),
     );
-    const failure = job('train', 's3://d/in/t.csv', ['--plan', 's3://a/plan.json']);
+    const failure = job('train', 's3://data/in/t.csv', ['--plan', 's3://arts/plan.json']);
     await expect(failure).rejects.toThrow(BadCellsError);
     await expect(failure).rejects.toThrow(/threshold 1\.00 %.*'amount' 1 of 6 \(16\.67 %\) not numbers/);
   });
 
   it('fails naming a declared column the input lacks, with the nearest column', async () => {
-    writeFileSync(path.join(root, 'd', 'in', 't.csv'), TRAIN.replace('amount', 'amnt'));
+    writeFileSync(path.join(root, 'data', 'in', 't.csv'), TRAIN.replace('amount', 'amnt'));
     writeFileSync(
-      path.join(root, 'a', 'plan.json'),
+      path.join(root, 'arts', 'plan.json'),
       JSON.stringify(planFor(TRAIN, { id: 'uid', label: 'y' })),
     );
-    await expect(job('train', 's3://d/in/t.csv', ['--plan', 's3://a/plan.json'])).rejects.toThrow(
+    await expect(job('train', 's3://data/in/t.csv', ['--plan', 's3://arts/plan.json'])).rejects.toThrow(
       /has no column 'amount' \(did you mean 'amnt'\?\)/,
     );
   });
 
   it('refuses to score with a plan that has not learned a vocabulary', async () => {
-    writeFileSync(path.join(root, 'd', 'in', 't.csv'), TRAIN);
+    writeFileSync(path.join(root, 'data', 'in', 't.csv'), TRAIN);
     writeFileSync(
-      path.join(root, 'a', 'plan.json'),
+      path.join(root, 'arts', 'plan.json'),
       JSON.stringify(planFor(TRAIN, { id: 'uid', label: 'y' })),
     );
-    await expect(job('score', 's3://d/in/t.csv', ['--plan', 's3://a/plan.json'])).rejects.toThrow(
+    await expect(job('score', 's3://data/in/t.csv', ['--plan', 's3://arts/plan.json'])).rejects.toThrow(
       FeatureJobError,
     );
   });
