@@ -125,7 +125,7 @@ describe('declared tables, trained and scored offline', () => {
         .split('\n')
         .slice(1);
       expect(ids.sort()).toEqual(input.map((line) => line.split(',')[0] as string).sort());
-    });
+    }, 240_000);
   }
 
   it('trains from what sparkmaker init wrote, with no other step', async () => {
@@ -155,7 +155,7 @@ describe('declared tables, trained and scored offline', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  });
+  }, 240_000);
 
   it('maps a category never seen in training to other without shifting any other feature', async () => {
     const specUri = 's3://sparkmaker-artifacts/models/train-declared-mixed/feature-spec.json';
