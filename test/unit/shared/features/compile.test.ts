@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lintFeatureSql } from '../../../../jobs/features/lint';
+import { lintFeaturePlan, lintFeatureSql } from '../../../../jobs/features/lint';
 import {
   buildPlan,
   type ColumnSchema,
@@ -49,6 +49,15 @@ describe('the feature compiler', () => {
         expect(lintFeatureSql(sql, `${dialect}.${part}`)).toEqual([]);
       }
     }
+  });
+
+  it('lints a whole plan, naming the statement of a problem', () => {
+    expect(lintFeaturePlan(JSON.stringify(plan))).toEqual([]);
+    const bad = { sql: { duckdb: { features: 'SELECT x::DOUBLE FROM typed' } } };
+    expect(lintFeaturePlan(JSON.stringify(bad), 'p.json')[0]).toMatchObject({
+      file: 'p.json#sql.duckdb.features',
+      rule: 'double-colon-cast',
+    });
   });
 
   it('quotes identifiers and literals each in its dialect', () => {
