@@ -23,6 +23,10 @@ export const handler = lambdaHandler('validate-input', async (event: unknown, { 
   const config = validateRunInput(event, defaults, new Date());
   const workflow = 'featuresUri' in config && 'gate' in config ? 'training' : 'scoring';
   const checked = await prepareDeclaredTable(s3, config, workflow);
-  logger.info('run input valid', { runId: checked.runId, input: checked.input.uri, declared: checked.table !== undefined });
+  logger.info('run input valid', {
+    runId: checked.runId,
+    input: checked.input.uri,
+    declared: checked.table !== undefined,
+  });
   return checked;
 });

@@ -36,7 +36,11 @@ import type { InputFormat, ScoringConfig, TrainingConfig } from './run-config';
 export const SNIFF_BYTES = 256 * 1024;
 
 /** The first data object of an input (the object itself, or the first under the prefix). */
-async function firstObject(s3: S3Client, uri: string, format: InputFormat): Promise<{ location: S3Location; size: number }> {
+async function firstObject(
+  s3: S3Client,
+  uri: string,
+  format: InputFormat,
+): Promise<{ location: S3Location; size: number }> {
   const location = parseS3Uri(uri, 'input.uri');
   if (!isPrefix(location)) {
     const head = await headObject(s3, location);
@@ -48,7 +52,10 @@ async function firstObject(s3: S3Client, uri: string, format: InputFormat): Prom
     if (format === 'parquet' && !name.endsWith('.parquet')) continue;
     return { location: { bucket: location.bucket, key: object.key }, size: object.size };
   }
-  throw new InputValidationError(`input.uri: no data objects at ${uri} to check the table declaration against`, 'input.uri');
+  throw new InputValidationError(
+    `input.uri: no data objects at ${uri} to check the table declaration against`,
+    'input.uri',
+  );
 }
 
 /** The columns of an input with their sniffed types, and the object they were read from. */
@@ -59,12 +66,20 @@ export async function sniffInput(
   const { location, size } = await firstObject(s3, input.uri, input.format);
   const source = formatS3Uri(location);
   if (input.format === 'parquet') {
-    return { columns: parquetColumnTypes(await parquetColumns(s3RangedBuffer(s3, location, size), { source })), source };
+    return {
+      columns: parquetColumnTypes(await parquetColumns(s3RangedBuffer(s3, location, size), { source })),
+      source,
+    };
   }
   const complete = size <= SNIFF_BYTES;
-  const bytes = await readObject(s3, location, complete || size === 0 ? undefined : { start: 0, end: SNIFF_BYTES - 1 });
+  const bytes = await readObject(
+    s3,
+    location,
+    complete || size === 0 ? undefined : { start: 0, end: SNIFF_BYTES - 1 },
+  );
   const text = new TextDecoder().decode(bytes);
-  const table = input.format === 'csv' ? sniffCsv(text, { complete, source }) : sniffJsonLines(text, { complete });
+  const table =
+    input.format === 'csv' ? sniffCsv(text, { complete, source }) : sniffJsonLines(text, { complete });
   return { columns: table.columns, source };
 }
 
