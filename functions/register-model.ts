@@ -21,6 +21,7 @@ export const handler = lambdaHandler('register-model', async (event: unknown, { 
     metrics[name] = value;
   }
   const featureColumnsUri = payload.optionalString('featureColumnsUri');
+  const featureSpecUri = payload.optionalString('featureSpecUri');
   payload.location('modelDataUrl');
   const result = await registerModel(sm, {
     modelPackageGroup: payload.string('modelPackageGroup'),
@@ -30,6 +31,7 @@ export const handler = lambdaHandler('register-model', async (event: unknown, { 
     metrics,
     runId: payload.string('runId'),
     ...(featureColumnsUri === undefined ? {} : { featureColumnsUri }),
+    ...(featureSpecUri === undefined ? {} : { featureSpecUri }),
   });
   logger.info('model registered', { modelPackageArn: result.modelPackageArn });
   return result;

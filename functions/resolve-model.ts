@@ -18,10 +18,13 @@ export const handler = lambdaHandler(
     const model = new Payload(event, 'resolve-model').object('model');
     let resolved: ResolvedModel;
     if (model.has('uri')) {
-      const featureColumnsUri = model.optionalString('featureColumnsUri');
+      const featureSpecUri = model.optionalString('featureSpecUri');
+      // A feature spec lists the model's columns too (score-shard reads {featureColumns: […]}).
+      const featureColumnsUri = model.optionalString('featureColumnsUri') ?? featureSpecUri;
       resolved = {
         modelUri: formatS3Uri(model.location('uri')),
         ...(featureColumnsUri === undefined ? {} : { featureColumnsUri }),
+        ...(featureSpecUri === undefined ? {} : { featureSpecUri }),
       };
     } else if (model.has('modelPackageGroup')) {
       resolved = await resolveLatestApproved(sm, model.string('modelPackageGroup'));

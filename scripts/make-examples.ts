@@ -39,6 +39,30 @@ export const HEADER = [
   'churned',
 ];
 
+/**
+ * The sample's table declaration (docs/declarations.md): what the hand-written features.sql said
+ * in SQL. Features in the order of that SQL; the three categorical columns one-hot over their three
+ * values (+ other); event_date is both the partition date (dt) and a feature (its parts).
+ */
+export const CHURN_TABLE = {
+  id: 'customer_id',
+  label: 'churned',
+  time: 'event_date',
+  features: [
+    'tenure_months',
+    'monthly_charges',
+    'total_charges',
+    'support_calls',
+    'age',
+    { column: 'contract', kind: 'categorical', top: 3 },
+    { column: 'payment_method', kind: 'categorical', top: 3 },
+    { column: 'internet', kind: 'categorical', top: 3 },
+    'event_date',
+  ],
+  // The split features.sql used: md5(customer_id) below b3… train, below da… validation, else test.
+  split: { by: 'hash', train: 179 / 256, validation: 39 / 256, test: 38 / 256 },
+};
+
 function pick<T>(random: () => number, values: readonly T[], weights: readonly number[]): T {
   let r = random() * weights.reduce((a, b) => a + b, 0);
   for (let i = 0; i < values.length; i++) {
@@ -124,6 +148,7 @@ function main(): void {
   );
   const training = {
     input: { uri: 's3://sparkmaker-data/incoming/customers.csv', format: 'csv' },
+    table: CHURN_TABLE,
     contentType: 'text/csv',
     hyperparameters: {
       objective: 'binary:logistic',
@@ -138,6 +163,7 @@ function main(): void {
   };
   const scoring = {
     input: { uri: 's3://sparkmaker-data/scoring/incoming/customers.csv', format: 'csv' },
+    table: CHURN_TABLE,
     featureJob: true,
     model: { modelPackageGroup: 'sparkmaker-churn' },
     dt: '2024-06-06',

@@ -257,3 +257,15 @@ export class FeatureJobError extends SparkmakerError {
     this.name = 'FeatureJobError';
   }
 }
+
+/**
+ * Too many cells of a column do not parse as the column's type (a word in a numeric column, a
+ * malformed date): the feature job counted them per column, wrote the rows with the reason to the
+ * quarantine prefix and stopped, because the share passed the declaration's `badCellThreshold`.
+ */
+export class BadCellsError extends SparkmakerError {
+  constructor(message: string, options?: SparkmakerErrorOptions) {
+    super(message, options);
+    this.name = 'BadCellsError';
+  }
+}

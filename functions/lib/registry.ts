@@ -22,12 +22,15 @@ export interface RegisterRequest {
   readonly metrics: Readonly<Record<string, number>>;
   readonly runId: string;
   readonly featureColumnsUri?: string;
+  /** The feature spec (feature-spec.json) of a declared table, applied unchanged at scoring. */
+  readonly featureSpecUri?: string;
 }
 
 /** A resolved model. */
 export interface ResolvedModel {
   readonly modelUri: string;
   readonly featureColumnsUri?: string;
+  readonly featureSpecUri?: string;
   readonly modelPackageArn?: string;
 }
 
@@ -87,6 +90,7 @@ export async function registerModel(
   await ensureModelPackageGroup(sm, request.modelPackageGroup);
   const metadata: Record<string, string> = { runId: request.runId, sparkmaker: 'true' };
   if (request.featureColumnsUri !== undefined) metadata.featureColumnsUri = request.featureColumnsUri;
+  if (request.featureSpecUri !== undefined) metadata.featureSpecUri = request.featureSpecUri;
   for (const [name, value] of Object.entries(request.metrics)) {
     if (typeof value === 'number' && Number.isFinite(value)) metadata[`metric:${name}`] = String(value);
   }
@@ -144,7 +148,11 @@ export async function resolveLatestApproved(sm: SageMakerClient, group: string):
   const modelUri = described.InferenceSpecification?.Containers?.[0]?.ModelDataUrl;
   if (modelUri === undefined) throw new ModelNotFoundError(`model package ${arn} has no ModelDataUrl`);
   const featureColumnsUri = described.CustomerMetadataProperties?.featureColumnsUri;
-  return featureColumnsUri === undefined
-    ? { modelUri, modelPackageArn: arn }
-    : { modelUri, featureColumnsUri, modelPackageArn: arn };
+  const featureSpecUri = described.CustomerMetadataProperties?.featureSpecUri;
+  return {
+    modelUri,
+    ...(featureColumnsUri === undefined ? {} : { featureColumnsUri }),
+    ...(featureSpecUri === undefined ? {} : { featureSpecUri }),
+    modelPackageArn: arn,
+  };
 }

@@ -4,6 +4,7 @@
  * name suggested, types and ranges are checked with the field's path in the message.
  */
 import { InputValidationError } from '../../shared/errors';
+import { readDeclaration, TABLE_FIELDS, type TableDeclaration } from '../../shared/features';
 import { checkDt } from '../../shared/partitions';
 import { formatS3Uri, isPrefix, isUnder, parseS3Uri } from '../../shared/s3';
 import { closest, FieldReader, Problems } from './fields';
@@ -42,6 +43,14 @@ export interface TrainingConfig {
   readonly modelOutputUri: string;
   readonly transformOutputUri: string;
   readonly metricsUri: string;
+  /** The declared table (docs/declarations.md); absent: `featureSql` or the shipped features.sql. */
+  readonly table?: TableDeclaration;
+  /** Hand-written feature SQL (an s3:// URI; a path is taken inside the artifact bucket). */
+  readonly featureSql?: string;
+  /** With `table`: where validate-input writes the compiled plan the feature job runs. */
+  readonly featurePlanUri?: string;
+  /** With `table`: where the feature job writes what training learned, beside the model. */
+  readonly featureSpecUri?: string;
 }
 
 /** The normalised scoring configuration. */
@@ -50,7 +59,7 @@ export interface ScoringConfig {
   readonly input: { readonly uri: string; readonly format: InputFormat };
   readonly featureJob: boolean;
   readonly model:
-    | { readonly uri: string; readonly featureColumnsUri?: string }
+    | { readonly uri: string; readonly featureColumnsUri?: string; readonly featureSpecUri?: string }
     | { readonly modelPackageGroup: string };
   readonly dt: string;
   readonly outputUri: string;
@@ -60,6 +69,10 @@ export interface ScoringConfig {
   readonly toleratedFailurePercentage: number;
   readonly featuresUri: string;
   readonly manifestUri: string;
+  /** The declared table, checked against the scoring data; the encoding comes from the model's spec. */
+  readonly table?: TableDeclaration;
+  /** Hand-written feature SQL for a model trained without a declaration. */
+  readonly featureSql?: string;
   /**
    * What an empty input or a missing approved model means: `fail` (a run started by hand: the user
    * asked to score something) or `succeed` (the schedule: the run ends SUCCEEDED, "nothing to score",
@@ -188,6 +201,8 @@ const TRAINING_FIELDS = [
   'modelOutputUri',
   'transformOutputUri',
   'metricsUri',
+  'table',
+  'featureSql',
 ];
 const SCORING_FIELDS = [
   'input',
@@ -201,12 +216,14 @@ const SCORING_FIELDS = [
   'toleratedFailurePercentage',
   'featuresUri',
   'manifestUri',
+  'table',
+  'featureSql',
   'onNothingToScore',
 ];
 const INPUT_FIELDS = ['uri', 'format'];
 const GATE_FIELDS = ['metric', 'threshold'];
 const SPOT_FIELDS = ['enabled', 'maxWaitSeconds'];
-const MODEL_FIELDS = ['uri', 'modelPackageGroup', 'featureColumnsUri'];
+const MODEL_FIELDS = ['uri', 'modelPackageGroup', 'featureColumnsUri', 'featureSpecUri'];
 
 /**
  * The data bucket prefix whose uploads start a training run (the s3-trigger rule in serverless.yml).
@@ -323,11 +340,49 @@ function readInput(root: FieldReader, problems: Problems): { uri: string; format
   return { uri, format: format ?? formatFromKey(uri) ?? 'csv' };
 }
 
+/**
+ * Reads `table` (a declaration) and `featureSql` (hand-written SQL: an s3:// URI, or a key of the
+ * artifact bucket such as `jobs/features/mine.sql`); at most one of them.
+ */
+function readFeatureSource(
+  root: FieldReader,
+  problems: Problems,
+  artifactBucket: string,
+): { table?: TableDeclaration; featureSql?: string } {
+  const table = root.has('table') ? readDeclaration(root.raw('table'), 'table', problems) : undefined;
+  if (root.has('table') && table === undefined) return {};
+  let featureSql: string | undefined;
+  const text = root.string('featureSql');
+  if (text !== undefined) {
+    if (table !== undefined) {
+      root.problem('featureSql', 'give table (a declaration) or featureSql (hand-written SQL), not both');
+    } else if (text.startsWith('s3://')) {
+      featureSql = uriField(root, 'featureSql', '', false);
+    } else if (
+      /^[A-Za-z0-9!_.*'()/-]+$/.test(text) &&
+      !text.split('/').some((s) => s === '..' || s === '.' || s === '')
+    ) {
+      featureSql = `s3://${artifactBucket}/${text}`;
+    } else {
+      root.problem(
+        'featureSql',
+        `featureSql must be an s3:// URI or a key of the artifact bucket (e.g. jobs/features/mine.sql), got ${JSON.stringify(text)}`,
+      );
+    }
+  }
+  return { ...(table === undefined ? {} : { table }), ...(featureSql === undefined ? {} : { featureSql }) };
+}
+
 /** Validates and normalises a training run input. */
 export function normaliseTrainingInput(raw: unknown, runId: string, defaults: RunDefaults): TrainingConfig {
   const problems = new Problems(
     'training input',
-    paths(TRAINING_FIELDS, { input: INPUT_FIELDS, gate: GATE_FIELDS, spot: SPOT_FIELDS }),
+    paths(TRAINING_FIELDS, {
+      input: INPUT_FIELDS,
+      gate: GATE_FIELDS,
+      spot: SPOT_FIELDS,
+      table: TABLE_FIELDS,
+    }),
   );
   const root = new FieldReader(raw ?? {}, '', TRAINING_FIELDS, problems);
   const input = readInput(root, problems);
@@ -420,6 +475,14 @@ export function normaliseTrainingInput(raw: unknown, runId: string, defaults: Ru
 
   const data = `s3://${defaults.dataBucket}`;
   const artifacts = `s3://${defaults.artifactBucket}`;
+  const features = readFeatureSource(root, problems, defaults.artifactBucket);
+  const modelOutputUri = outputField(
+    root,
+    'modelOutputUri',
+    `${artifacts}/models/${runId}/`,
+    true,
+    defaults.dataBucket,
+  );
   const config: TrainingConfig = {
     runId,
     input,
@@ -443,13 +506,7 @@ export function normaliseTrainingInput(raw: unknown, runId: string, defaults: Ru
       true,
       defaults.dataBucket,
     ),
-    modelOutputUri: outputField(
-      root,
-      'modelOutputUri',
-      `${artifacts}/models/${runId}/`,
-      true,
-      defaults.dataBucket,
-    ),
+    modelOutputUri,
     transformOutputUri: outputField(
       root,
       'transformOutputUri',
@@ -464,6 +521,13 @@ export function normaliseTrainingInput(raw: unknown, runId: string, defaults: Ru
       false,
       defaults.dataBucket,
     ),
+    ...features,
+    ...(features.table === undefined
+      ? {}
+      : {
+          featurePlanUri: `${artifacts}/runs/${runId}/feature-plan.json`,
+          featureSpecUri: `${modelOutputUri}feature-spec.json`,
+        }),
   };
   problems.throwIfAny();
   return config;
@@ -478,7 +542,7 @@ export function normaliseScoringInput(
 ): ScoringConfig {
   const problems = new Problems(
     'scoring input',
-    paths(SCORING_FIELDS, { input: INPUT_FIELDS, model: MODEL_FIELDS }),
+    paths(SCORING_FIELDS, { input: INPUT_FIELDS, model: MODEL_FIELDS, table: TABLE_FIELDS }),
   );
   const root = new FieldReader(raw ?? {}, '', SCORING_FIELDS, problems);
   const input = readInput(root, problems);
@@ -494,13 +558,22 @@ export function normaliseScoringInput(
       const columns = modelReader.has('featureColumnsUri')
         ? uriField(modelReader, 'featureColumnsUri', '', false)
         : '';
-      model = columns === '' ? { uri } : { uri, featureColumnsUri: columns };
+      const spec = modelReader.has('featureSpecUri')
+        ? uriField(modelReader, 'featureSpecUri', '', false)
+        : '';
+      model = {
+        uri,
+        ...(columns === '' ? {} : { featureColumnsUri: columns }),
+        ...(spec === '' ? {} : { featureSpecUri: spec }),
+      };
     } else if (modelReader.has('modelPackageGroup')) {
-      if (modelReader.has('featureColumnsUri')) {
-        modelReader.problem(
-          'featureColumnsUri',
-          'model.featureColumnsUri goes with model.uri only; a model package names its own feature columns',
-        );
+      for (const field of ['featureColumnsUri', 'featureSpecUri']) {
+        if (modelReader.has(field)) {
+          modelReader.problem(
+            field,
+            `model.${field} goes with model.uri only; a model package names its own feature columns and spec`,
+          );
+        }
       }
       const group = modelReader.string('modelPackageGroup', {
         pattern: GROUP,
@@ -524,6 +597,7 @@ export function normaliseScoringInput(
 
   const data = `s3://${defaults.dataBucket}`;
   const artifacts = `s3://${defaults.artifactBucket}`;
+  const features = readFeatureSource(root, problems, defaults.artifactBucket);
   const config: ScoringConfig = {
     runId,
     input,
@@ -543,6 +617,7 @@ export function normaliseScoringInput(
       false,
       defaults.dataBucket,
     ),
+    ...features,
     onNothingToScore: nothingToScore(root),
   };
   problems.throwIfAny();

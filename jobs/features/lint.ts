@@ -8,6 +8,7 @@
  * ```sh
  * npx tsx jobs/features/lint.ts            # lints jobs/features/features.sql, exit 1 on problems
  * npx tsx jobs/features/lint.ts other.sql
+ * npx tsx jobs/features/lint.ts feature-plan.json   # every compiled statement of a declared table
  * ```
  */
 import { readFileSync } from 'node:fs';
@@ -175,11 +176,26 @@ export function formatProblem(problem: SqlLintProblem): string {
 /** The feature SQL shipped with the job. */
 export const FEATURE_SQL_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'features.sql');
 
+/**
+ * Lints every statement of a feature plan or spec (`feature-plan.json`, `feature-spec.json`: the SQL
+ * compiled from a declared table, docs/declarations.md), naming each `file#sql.<dialect>.<statement>`.
+ */
+export function lintFeaturePlan(text: string, file = 'feature-plan.json'): SqlLintProblem[] {
+  const plan = JSON.parse(text) as { sql?: Record<string, Record<string, unknown>> };
+  return Object.entries(plan.sql ?? {}).flatMap(([dialect, statements]) =>
+    Object.entries(statements).flatMap(([name, sql]) =>
+      typeof sql === 'string' ? lintFeatureSql(sql, `${file}#sql.${dialect}.${name}`) : [],
+    ),
+  );
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const files = process.argv.length > 2 ? process.argv.slice(2) : [FEATURE_SQL_PATH];
-  const problems = files.flatMap((file) =>
-    lintFeatureSql(readFileSync(file, 'utf8'), path.relative(process.cwd(), file)),
-  );
+  const problems = files.flatMap((file) => {
+    const name = path.relative(process.cwd(), file);
+    const text = readFileSync(file, 'utf8');
+    return file.endsWith('.json') ? lintFeaturePlan(text, name) : lintFeatureSql(text, name);
+  });
   for (const problem of problems) console.error(formatProblem(problem));
   if (problems.length === 0) console.log(`${files.length} file(s) clean`);
   process.exitCode = problems.length === 0 ? 0 : 1;

@@ -54,6 +54,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ command:
     summary: 'write an execution, its model and Map Runs as one HTML file',
     load: () => import('./commands/report'),
   },
+  init: { summary: 'propose a table declaration for a local file', load: () => import('./commands/init') },
 };
 
 function usage(): string {

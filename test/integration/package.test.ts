@@ -397,7 +397,12 @@ describe('the packaged CloudFormation template', () => {
   it('scopes every S3 write and delete to the prefixes the role writes, never incoming/', () => {
     // Prepare
     const expected: Record<string, string[]> = {
-      EmrJobRole: ['ArtifactBucket/emr-logs/', 'DataBucket/features/'],
+      EmrJobRole: [
+        'ArtifactBucket/emr-logs/',
+        'ArtifactBucket/models/*/feature-spec.json',
+        'DataBucket/features/',
+        'DataBucket/quarantine/features/',
+      ],
       SageMakerExecutionRole: ['ArtifactBucket/models/', 'DataBucket/transform/'],
       PlanConversionRole: ['ArtifactBucket/runs/', 'DataBucket/training/'],
       ConvertRole: ['DataBucket/quarantine/', 'DataBucket/training/'],
@@ -407,6 +412,7 @@ describe('the packaged CloudFormation template', () => {
       CommitScoresRole: ['DataBucket/scores/'],
       ScoringStateMachineRole: ['ArtifactBucket/map-results/'],
       TrainingStateMachineRole: ['ArtifactBucket/map-results/'],
+      ValidateInputRole: ['ArtifactBucket/runs/*/feature-plan.json'],
     };
     const writes = new Set(['s3:PutObject', 's3:DeleteObject']);
     const prefixOf = (value: Json): string => {
