@@ -240,6 +240,9 @@ describe('CSV writers', () => {
       fc.property(
         fc.array(fc.double({ noDefaultInfinity: true }), { minLength: 1, maxLength: 10 }),
         (values) => {
+          // A row whose only value is missing is an empty line, which readers (and XGBoost) skip;
+          // label-first rows never have a single field.
+          fc.pre(!(values.length === 1 && Number.isNaN(values[0])));
           // Prepare
           const sink = new ByteSink();
           // Act
