@@ -46,13 +46,14 @@ describe('.waitForTaskToken', () => {
       single({ Type: 'Task', Resource: resource, HeartbeatSeconds: 20 }),
       {},
       {
-        timeScale: 0.001,
+        // A 200 ms heartbeat window (wide enough for a loaded machine), beaten every 5 ms for 300 ms.
+        timeScale: 0.01,
         registry: callbackRegistry((token) => {
           const timer = setInterval(() => sendTaskHeartbeat(token), 5);
           setTimeout(() => {
             clearInterval(timer);
             sendTaskSuccess(token, 'ok');
-          }, 60);
+          }, 300);
         }),
       },
     );
@@ -60,7 +61,7 @@ describe('.waitForTaskToken', () => {
       single({ Type: 'Task', Resource: resource, HeartbeatSeconds: 20 }),
       {},
       {
-        timeScale: 0.001,
+        timeScale: 0.01,
         registry: callbackRegistry(() => undefined),
       },
     );
