@@ -4,7 +4,7 @@
  * whatever the ResultWriter wrote; and a failed scoring run leaves the last commit untouched.
  */
 import { rmSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,21 +13,11 @@ import { type Runtime, startRuntime } from '../../local/runtime';
 import type { FaultInjector } from '../../local/services/lambda';
 import type { ExecutionRecord } from '../../local/services/sfn';
 import { customersCsv } from '../../scripts/make-examples';
+import { files } from './files';
 
 const root = join(import.meta.dirname, '..', '..');
 const DATA = 'sparkmaker-data';
 const ARTIFACTS = 'sparkmaker-artifacts';
-
-/** Every file under a directory, relative to it, sorted. */
-async function files(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) =>
-      join((e as { parentPath?: string; path?: string }).parentPath ?? e.path, e.name).slice(dir.length + 1),
-    )
-    .sort();
-}
 
 /** A fault making every converter fail with a ConversionError naming its object, padded to `size`. */
 function failConverters(size: number): FaultInjector {

@@ -1,23 +1,13 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { customersCsv } from '../../scripts/make-examples';
+import { files } from './files';
 
 const root = join(import.meta.dirname, '..', '..');
 const DATA = 'sparkmaker-data';
-
-/** Every file under a directory, relative to it, sorted. */
-async function files(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) =>
-      join((e as { parentPath?: string; path?: string }).parentPath ?? e.path, e.name).slice(dir.length + 1),
-    )
-    .sort();
-}
 
 describe('a run input that climbs out of its prefix', () => {
   let stateDir: string;

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
@@ -8,20 +8,10 @@ import { failShards } from '../../local/runtime/faults';
 import type { FaultInjector } from '../../local/services/lambda';
 import type { ExecutionRecord } from '../../local/services/sfn';
 import { customersCsv } from '../../scripts/make-examples';
+import { files } from './files';
 
 const root = join(import.meta.dirname, '..', '..');
 const DATA = 'sparkmaker-data';
-
-/** Every file under a directory, relative to it, sorted. */
-async function files(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) =>
-      join((e as { parentPath?: string; path?: string }).parentPath ?? e.path, e.name).slice(dir.length + 1),
-    )
-    .sort();
-}
 
 function output(record: ExecutionRecord): Record<string, unknown> {
   return JSON.parse(record.output ?? '{}') as Record<string, unknown>;
