@@ -64,11 +64,17 @@ export function causeForDisplay(cause: string): string {
 
 /** Base class of every error sparkmaker throws on purpose; its message is capped ({@link capMessage}). */
 export class SparkmakerError extends Error {
-  constructor(message: string, options?: SparkmakerErrorOptions) {
-    super(capMessage(message), options);
+  constructor(message: string, options?: SparkmakerErrorOptions, maxChars = MAX_MESSAGE_CHARS) {
+    super(capMessage(message, maxChars), options);
     this.name = 'SparkmakerError';
   }
 }
+
+/**
+ * The longest message of an input validation error: it lists every problem of a run input at once
+ * (each capped at {@link MAX_MESSAGE_CHARS}), so a user fixes them in one go.
+ */
+export const MAX_VALIDATION_MESSAGE_CHARS = 2000;
 
 // ---------------------------------------------------------------------------------------------
 // Formats (shared/formats)
@@ -182,7 +188,7 @@ export class UnsupportedModelError extends SparkmakerError {
 export class InputValidationError extends SparkmakerError {
   readonly field: string | undefined;
   constructor(message: string, field?: string, options?: SparkmakerErrorOptions) {
-    super(message, options);
+    super(message, options, MAX_VALIDATION_MESSAGE_CHARS);
     this.name = 'InputValidationError';
     this.field = field;
   }

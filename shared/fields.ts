@@ -3,7 +3,7 @@
  * (`spot.maxWaitSeconds must be an integer between 1 and 2419200, got "ten"`), unknown fields rejected
  * by name with the closest known name suggested, and every problem reported at once.
  */
-import { InputValidationError } from './errors';
+import { capMessage, InputValidationError } from './errors';
 
 /** Edit distance between two strings (insertions, deletions, substitutions, adjacent swaps). */
 export function editDistance(a: string, b: string): number {
@@ -70,7 +70,7 @@ export class Problems {
   throwIfAny(): void {
     const first = this.list[0];
     if (first === undefined) return;
-    const lines = this.list.map((p) => p.message);
+    const lines = this.list.map((p) => capMessage(p.message));
     const message =
       lines.length === 1
         ? `Invalid ${this.subject}: ${lines[0]}`

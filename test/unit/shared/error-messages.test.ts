@@ -5,6 +5,7 @@ import {
   causeForDisplay,
   InputValidationError,
   MAX_MESSAGE_CHARS,
+  MAX_VALIDATION_MESSAGE_CHARS,
 } from '../../../shared/errors';
 
 describe('error message capping', () => {
@@ -35,8 +36,9 @@ describe('error message capping', () => {
     });
     expect(error.message.length).toBeLessThanOrEqual(MAX_MESSAGE_CHARS);
     expect(error.message).toMatch(/\(s3:\/\/b-1\/in\.csv, line 1\)$/);
+    // A validation error lists every problem of an input (each capped), within a larger cap.
     expect(new InputValidationError('y'.repeat(10_000), 'f').message.length).toBeLessThanOrEqual(
-      MAX_MESSAGE_CHARS,
+      MAX_VALIDATION_MESSAGE_CHARS,
     );
   });
 });
