@@ -285,9 +285,8 @@ export async function transformObject(
     }
     if (typeof answer !== 'string') {
       flush();
+      // Binary answers (RecordIO-protobuf) are concatenated as they are: a newline would break framing.
       parts.push(answer);
-      if (assembleLine && answer.length > 0 && answer[answer.length - 1] !== 0x0a)
-        parts.push(new Uint8Array([0x0a]));
       recordIndex += batch.length;
       continue;
     }
