@@ -24,3 +24,9 @@ export {
   type ScoredRows,
   TransformOutputReader,
 } from './transform-output';
+export {
+  type ClusteringMetrics,
+  clusteringMetrics,
+  type ProjectionMetrics,
+  projectionMetrics,
+} from './unsupervised';
