@@ -12,6 +12,7 @@ const defaults: RunDefaults = {
   dataBucket: settings.string('DATA_BUCKET'),
   artifactBucket: settings.string('ARTIFACT_BUCKET'),
   modelPackageGroup: settings.string('MODEL_PACKAGE_GROUP', 'sparkmaker'),
+  region: settings.string('AWS_REGION', 'us-east-1'),
 };
 
 export const handler = lambdaHandler('validate-input', async (event: unknown, { logger }) => {
