@@ -56,7 +56,7 @@ describe('score-shard with the 1P algorithms', () => {
       await fake.store.putObject('artifacts', `models/${name}/model.tar.gz`, artifacts[name]);
       await fake.store.putObject('data', 'features/part-0.csv', table);
       // Act
-      await handler(
+      const result = await handler(
         {
           Items: [{ shardId: '00000', source: 's3://data/features/part-0.csv', format: 'csv' }],
           BatchInput: {
@@ -69,7 +69,7 @@ describe('score-shard with the 1P algorithms', () => {
         context,
       );
       // Assess
-      const text = await fake.text('data', 'scores/dt=2024-01-01/part-00000.csv');
+      const text = await fake.text('data', result.shards[0]!.outputKey);
       const model = loadAlgorithmModel(artifacts[name]);
       const { x, rows: n } = algorithmRows(new TextEncoder().encode(`${rows.join('\n')}\n`), 'text/csv', 2);
       const expected = formatCsvResponse(model.score(x, n));

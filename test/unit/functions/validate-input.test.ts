@@ -71,6 +71,7 @@ describe('validate-input for training', () => {
       modelPackageGroup: 'churn',
       approvalStatus: 'PendingManualApproval',
       instanceType: 'ml.m5.large',
+      transformInstanceType: 'ml.m5.large',
       instanceCount: 1,
       volumeSizeGb: 10,
       maxRuntimeSeconds: 3600,
@@ -230,6 +231,7 @@ describe('validate-input for scoring', () => {
         toleratedFailurePercentage: 0,
         featuresUri: 's3://sparkmaker-data/features/score-1/',
         manifestUri: 's3://sparkmaker-artifacts/runs/score-1/shards.jsonl',
+        onNothingToScore: 'fail',
       });
     } finally {
       vi.useRealTimers();
