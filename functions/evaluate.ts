@@ -18,8 +18,7 @@ export const handler = lambdaHandler('evaluate', async (event: unknown, { logger
   }
   const result = await evaluateTransformOutput(s3, {
     transformOutput: payload.location('transformOutputUri'),
-    objective:
-      kind === 'supervised' ? payload.string('objective') : (payload.optionalString('objective') ?? ''),
+    objective: kind === 'supervised' ? payload.string('objective') : String(payload.raw('objective') ?? ''),
     metrics: payload.location('metricsUri'),
     kind,
     ...(payload.has('testUri') ? { test: payload.location('testUri') } : {}),
