@@ -16,6 +16,7 @@ import { gunzip, readTar } from '../../shared/model';
 
 const root = join(import.meta.dirname, '..', '..');
 const DATA = 'sparkmaker-data';
+const CUSTOM_IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/nearest-centroid:1';
 
 function output(record: ExecutionRecord): Record<string, unknown> {
   return JSON.parse(record.output ?? '{}') as Record<string, unknown>;
@@ -26,6 +27,10 @@ describe('the 1P algorithms through the offline workflows', () => {
   let runtime: Runtime;
 
   beforeAll(async () => {
+    // The custom image runs the example script (read by the local SageMaker when the runtime starts).
+    process.env.SPARKMAKER_LOCAL_IMAGES = JSON.stringify({
+      [CUSTOM_IMAGE]: [process.execPath, join(root, 'examples', 'custom-algorithm', 'nearest-centroid.mjs')],
+    });
     stateDir = await mkdtemp(join(tmpdir(), 'sparkmaker-algo-e2e-'));
     runtime = await startRuntime({ root, stateDir, timeScale: 0.001 });
     await runtime.store.putObject(
@@ -41,6 +46,7 @@ describe('the 1P algorithms through the offline workflows', () => {
   });
 
   afterAll(async () => {
+    delete process.env.SPARKMAKER_LOCAL_IMAGES;
     await runtime.close();
     await rm(stateDir, { recursive: true, force: true });
   });
@@ -123,4 +129,25 @@ describe('the 1P algorithms through the offline workflows', () => {
       expect(rows).toBe(300);
     },
   );
+
+  it('trains and evaluates a custom container mapped to a local command, and registers it', async () => {
+    // Act
+    const training = await runtime.run(
+      'training',
+      {
+        input: { uri: `s3://${DATA}/incoming/customers.csv`, format: 'csv' },
+        algorithm: 'custom',
+        image: CUSTOM_IMAGE,
+        hyperparameters: { shrinkage: '0.1' },
+        gate: { metric: 'auc', threshold: 0.5 },
+        modelPackageGroup: 'algo-custom',
+        approvalStatus: 'Approved',
+      },
+      'train-custom',
+    );
+    // Assess
+    expect(training.error ?? '', training.cause).toBe('');
+    expect(training.status).toBe('SUCCEEDED');
+    expect((output(training).metrics as { auc: number }).auc).toBeGreaterThan(0.5);
+  });
 });
