@@ -16,6 +16,7 @@ const defaults: RunDefaults = {
   dataBucket: settings.string('DATA_BUCKET'),
   artifactBucket: settings.string('ARTIFACT_BUCKET'),
   modelPackageGroup: settings.string('MODEL_PACKAGE_GROUP', 'sparkmaker'),
+  region: settings.string('AWS_REGION', 'us-east-1'),
 };
 const s3 = s3Client(awsSettings(process.env, 'validate-input'));
 

@@ -181,6 +181,19 @@ export class UnsupportedModelError extends SparkmakerError {
   }
 }
 
+/**
+ * Hyperparameters a built-in algorithm refuses (missing, extraneous, out of range); the message is
+ * the algorithm container's reason (shared/algorithms).
+ */
+export class HyperparameterValidationError extends SparkmakerError {
+  readonly hyperparameter: string | undefined;
+  constructor(message: string, hyperparameter?: string, options?: SparkmakerErrorOptions) {
+    super(message, options);
+    this.name = 'HyperparameterValidationError';
+    this.hyperparameter = hyperparameter;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Workflows (functions/)
 

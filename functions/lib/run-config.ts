@@ -3,7 +3,14 @@
  * every optional field gets its default, unknown fields are rejected by name with the closest known
  * name suggested, types and ranges are checked with the field's path in the message.
  */
-import { InputValidationError } from '../../shared/errors';
+
+import {
+  ALGORITHM_NAMES,
+  type AlgorithmName,
+  algorithmByName,
+  type EvaluationKind,
+} from '../../shared/algorithms';
+import { HyperparameterValidationError, InputValidationError } from '../../shared/errors';
 import { readDeclaration, TABLE_FIELDS, type TableDeclaration } from '../../shared/features';
 import { checkDt } from '../../shared/partitions';
 import { formatS3Uri, isPrefix, isUnder, parseS3Uri } from '../../shared/s3';
@@ -14,21 +21,35 @@ export interface RunDefaults {
   readonly dataBucket: string;
   readonly artifactBucket: string;
   readonly modelPackageGroup: string;
+  /** The region the run's images are for (default us-east-1). */
+  readonly region?: string;
 }
 
 export type InputFormat = 'csv' | 'parquet' | 'json';
 export type ContentType = 'text/csv' | 'text/libsvm' | 'application/x-recordio-protobuf';
-export type GateMetric = 'auc' | 'accuracy' | 'logloss' | 'rmse';
+export type GateMetric = 'auc' | 'accuracy' | 'logloss' | 'rmse' | (string & {});
 export type ApprovalStatus = 'Approved' | 'PendingManualApproval' | 'Rejected';
 
 /** The normalised training configuration. */
 export interface TrainingConfig {
   readonly runId: string;
   readonly input: { readonly uri: string; readonly format: InputFormat };
+  /** The algorithm (shared/algorithms); `xgboost` by default. */
+  readonly algorithm: AlgorithmName;
+  /** The training / inference image; absent for XGBoost (the deploy-time image). */
+  readonly image?: string;
+  /** Whether the training step adds `feature_dim` = the number of feature columns. */
+  readonly fillFeatureDim: boolean;
+  /** The channels the algorithm's container accepts (`validation` is passed only when listed). */
+  readonly trainingChannels: readonly string[];
+  /** Batch transform of the test split: the Accept, and whether the label is joined back. */
+  readonly transform: { readonly accept: string; readonly join: boolean };
+  /** How the evaluation reads the transform output, and the objective supervised metrics follow. */
+  readonly evaluation: { readonly kind: EvaluationKind; readonly objective: string };
   readonly contentType: ContentType;
   readonly sparse: boolean;
   readonly hyperparameters: Readonly<Record<string, string>>;
-  readonly gate: { readonly metric: GateMetric; readonly threshold: number };
+  readonly gate: { readonly metric: GateMetric; readonly threshold: number; readonly lowerIsBetter: boolean };
   readonly modelPackageGroup: string;
   readonly approvalStatus: ApprovalStatus;
   readonly instanceType: string;
@@ -172,10 +193,27 @@ export function metricsOf(objective: string): readonly GateMetric[] {
   return CLASSIFICATION_METRICS[objective] ?? ['rmse'];
 }
 
+/** Gate metrics of the unsupervised evaluation kinds (shared/evaluation `unsupervised.ts`). */
+const KIND_METRICS: Record<string, readonly GateMetric[]> = {
+  clustering: ['silhouette', 'wcss'],
+  projection: ['explainedVarianceRatio', 'totalExplainedVariance', 'explained_variance_0'],
+};
+
+/** Metrics where smaller is better (the gate requires value ≤ threshold). */
+export const LOWER_IS_BETTER: readonly string[] = ['logloss', 'rmse', 'wcss'];
+
+/** The objective a Linear Learner predictor type is evaluated as (as XGBoost's). */
+const PREDICTOR_OBJECTIVES: Record<string, string> = {
+  binary_classifier: 'binary:logistic',
+  regressor: 'reg:squarederror',
+};
+
 const DEFAULT_THRESHOLDS: Partial<Record<GateMetric, number>> = {
   auc: 0.7,
   accuracy: 0.7,
   logloss: Math.LN2,
+  silhouette: 0,
+  explainedVarianceRatio: 0,
 };
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/;
 const GROUP = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
@@ -184,6 +222,8 @@ const MAX_RUNTIME = 2_419_200;
 
 const TRAINING_FIELDS = [
   'input',
+  'algorithm',
+  'image',
   'contentType',
   'sparse',
   'hyperparameters',
@@ -386,12 +426,29 @@ export function normaliseTrainingInput(raw: unknown, runId: string, defaults: Ru
   );
   const root = new FieldReader(raw ?? {}, '', TRAINING_FIELDS, problems);
   const input = readInput(root, problems);
-  const contentType = (root.string('contentType', { allowed: CONTENT_TYPES }) ?? 'text/csv') as ContentType;
+  const contentType = (root.string('contentType', { allowed: CONTENT_TYPES }) ??
+    (ALGORITHM_NAMES.includes(root.raw('algorithm') as AlgorithmName)
+      ? algorithmByName(String(root.raw('algorithm'))).trainingContentType
+      : 'text/csv')) as ContentType;
   const sparse = root.boolean('sparse') ?? false;
 
-  const hyperparameters: Record<string, string> = { objective: 'binary:logistic', num_round: '100' };
-  const hp = root.object('hyperparameters', XGBOOST_HYPERPARAMETERS);
-  for (const name of XGBOOST_HYPERPARAMETERS) {
+  const algorithmName = (root.string('algorithm', { allowed: ALGORITHM_NAMES }) ??
+    'xgboost') as AlgorithmName;
+  const algorithm = algorithmByName(algorithmName);
+  const isXgboost = algorithmName === 'xgboost';
+  const hyperparameters: Record<string, string> = isXgboost
+    ? { objective: 'binary:logistic', num_round: '100' }
+    : {};
+  const rawHp = root.raw('hyperparameters');
+  const hpNames = isXgboost
+    ? XGBOOST_HYPERPARAMETERS
+    : algorithm.hyperparameters !== undefined
+      ? Object.keys(algorithm.hyperparameters)
+      : rawHp !== null && typeof rawHp === 'object' && !Array.isArray(rawHp)
+        ? Object.keys(rawHp)
+        : [];
+  const hp = root.object('hyperparameters', hpNames);
+  for (const name of hpNames) {
     if (hp === undefined || !hp.has(name)) continue;
     const value = hp.raw(name);
     if (typeof value === 'string' && value !== '') hyperparameters[name] = value;
@@ -403,36 +460,73 @@ export function normaliseTrainingInput(raw: unknown, runId: string, defaults: Ru
         `${hp.pathOf(name)} must be a string, number or boolean, got ${JSON.stringify(value)}`,
       );
   }
-  const objective = hyperparameters.objective ?? 'binary:logistic';
-  if (!OBJECTIVES.includes(objective)) {
-    const near = closest(objective, OBJECTIVES);
-    problems.add(
-      'hyperparameters.objective',
-      `hyperparameters.objective '${objective}' is not an objective sparkmaker can evaluate and score${near === undefined ? ` (one of ${OBJECTIVES.join(', ')})` : ` (did you mean '${near}'?)`}`,
-    );
+  let objective = hyperparameters.objective ?? 'binary:logistic';
+  if (isXgboost) {
+    if (!OBJECTIVES.includes(objective)) {
+      const near = closest(objective, OBJECTIVES);
+      problems.add(
+        'hyperparameters.objective',
+        `hyperparameters.objective '${objective}' is not an objective sparkmaker can evaluate and score${near === undefined ? ` (one of ${OBJECTIVES.join(', ')})` : ` (did you mean '${near}'?)`}`,
+      );
+    }
+    if (hp?.has('num_round') === true && !/^[1-9][0-9]*$/.test(hyperparameters.num_round ?? '')) {
+      hp.problem(
+        'num_round',
+        `hyperparameters.num_round must be a positive integer, got ${JSON.stringify(hp.raw('num_round'))}`,
+      );
+    }
+    if (objective.startsWith('multi:') && hyperparameters.num_class === undefined) {
+      problems.add(
+        'hyperparameters.num_class',
+        `hyperparameters.num_class is required with objective ${objective}`,
+      );
+    }
+  } else if (algorithm.hyperparameters !== undefined) {
+    // feature_dim comes from the feature columns at training time; validate the rest now.
+    try {
+      algorithm.validateHyperparameters({ feature_dim: '1', ...hyperparameters });
+    } catch (error) {
+      if (!(error instanceof HyperparameterValidationError)) throw error;
+      problems.add(`hyperparameters.${error.hyperparameter ?? ''}`, `hyperparameters: ${error.message}`);
+    }
+    if (algorithm.evaluation === 'supervised') {
+      const predictor = hyperparameters.predictor_type ?? '';
+      objective = PREDICTOR_OBJECTIVES[predictor] ?? '';
+      if (objective === '' && predictor !== '') {
+        problems.add(
+          'hyperparameters.predictor_type',
+          `hyperparameters.predictor_type '${predictor}' is not evaluated and scored by sparkmaker (binary_classifier or regressor)`,
+        );
+      }
+    }
   }
-  if (hp?.has('num_round') === true && !/^[1-9][0-9]*$/.test(hyperparameters.num_round ?? '')) {
-    hp.problem(
-      'num_round',
-      `hyperparameters.num_round must be a positive integer, got ${JSON.stringify(hp.raw('num_round'))}`,
-    );
+  const region = defaults.region ?? 'us-east-1';
+  let image: string | undefined;
+  if (algorithmName === 'custom') {
+    image = root.string('image');
+    if (image === undefined)
+      problems.add('image', 'image is required with algorithm custom: the training image URI');
+  } else if (root.has('image')) {
+    root.problem('image', `image goes with algorithm custom only; ${algorithmName} uses its built-in image`);
+  } else if (!isXgboost) {
+    try {
+      image = algorithm.image(region);
+    } catch (error) {
+      problems.add('algorithm', error instanceof Error ? error.message : String(error));
+    }
   }
-  if (objective.startsWith('multi:') && hyperparameters.num_class === undefined) {
-    problems.add(
-      'hyperparameters.num_class',
-      `hyperparameters.num_class is required with objective ${objective}`,
-    );
-  }
+  const kind = algorithm.evaluation;
 
-  const allowedMetrics = metricsOf(objective);
+  const allowedMetrics = kind === 'supervised' ? metricsOf(objective) : (KIND_METRICS[kind] ?? []);
   const gateReader = root.object('gate', GATE_FIELDS);
-  const metric = (gateReader?.string('metric', { allowed: GATE_METRICS }) ??
-    allowedMetrics[0] ??
-    'rmse') as GateMetric;
-  if (!allowedMetrics.includes(metric)) {
+  const metric = (gateReader?.string('metric') ?? allowedMetrics[0] ?? 'rmse') as GateMetric;
+  if (
+    !allowedMetrics.includes(metric) &&
+    !(kind === 'projection' && /^explained_variance_\d+$/.test(metric))
+  ) {
     problems.add(
       'gate.metric',
-      `gate.metric '${metric}' is not computed for objective ${objective}; use one of ${allowedMetrics.map((m) => `'${m}'`).join(', ')}`,
+      `gate.metric '${metric}' is not computed for ${kind === 'supervised' ? `objective ${objective}` : `${algorithmName} (${kind})`}; use one of ${allowedMetrics.map((m) => `'${m}'`).join(', ')}`,
     );
   }
   const bounded = metric === 'auc' || metric === 'accuracy';
@@ -483,13 +577,28 @@ export function normaliseTrainingInput(raw: unknown, runId: string, defaults: Ru
     true,
     defaults.dataBucket,
   );
+  if (!isXgboost && algorithmName !== 'custom' && contentType === 'text/libsvm') {
+    problems.add(
+      'contentType',
+      `contentType text/libsvm is not accepted by ${algorithmName}: use application/x-recordio-protobuf or text/csv`,
+    );
+  }
   const config: TrainingConfig = {
     runId,
     input,
+    algorithm: algorithmName,
+    ...(image === undefined ? {} : { image }),
+    fillFeatureDim: algorithm.hyperparameters?.feature_dim !== undefined,
+    trainingChannels: algorithm.channels,
+    transform: {
+      accept: algorithm.transformAccept,
+      join: algorithm.evaluation === 'supervised' && algorithm.transformAccept === 'text/csv',
+    },
+    evaluation: { kind, objective: kind === 'supervised' ? objective : '' },
     contentType,
     sparse,
     hyperparameters,
-    gate: { metric, threshold: threshold ?? 0 },
+    gate: { metric, threshold: threshold ?? 0, lowerIsBetter: LOWER_IS_BETTER.includes(metric) },
     modelPackageGroup,
     approvalStatus,
     instanceType,

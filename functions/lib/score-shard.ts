@@ -9,6 +9,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { parquetMetadataAsync, parquetRead } from 'hyparquet';
 import {
+  type AlgorithmModel,
+  formatCsvResponse,
+  loadAlgorithmModel,
+  XGBoostAlgorithmModel,
+} from '../../shared/algorithms';
+import {
   CsvFormatError,
   InputValidationError,
   JsonLinesFormatError,
@@ -17,7 +23,7 @@ import {
 } from '../../shared/errors';
 import { CsvReader, formatCsvField } from '../../shared/formats/csv';
 import { PARQUET_COMPRESSORS, parquetColumns } from '../../shared/formats/parquet';
-import { formatBatchLine, loadModel, type XGBoostModel } from '../../shared/model';
+import { formatBatchLine } from '../../shared/model';
 import { type ShardEntry, type ShardResult, stagedPartKey } from '../../shared/partitions';
 import {
   headObject,
@@ -55,17 +61,20 @@ interface RowBlock {
   readonly values: Float64Array;
 }
 
-let cachedModel: { key: string; model: XGBoostModel } | undefined;
+let cachedModel: { key: string; model: AlgorithmModel } | undefined;
 let cachedColumns: { uri: string; columns: string[] } | undefined;
 
-/** The model at `uri`, loaded once per ETag and kept across invocations of a warm Lambda. */
-export async function cachedModelAt(s3: S3Client, uri: string): Promise<XGBoostModel> {
+/**
+ * The model at `uri` (any built-in: XGBoost, KMeans, PCA, Linear Learner), loaded once per ETag and
+ * kept across invocations of a warm Lambda.
+ */
+export async function cachedModelAt(s3: S3Client, uri: string): Promise<AlgorithmModel> {
   const location = parseS3Uri(uri, 'modelUri');
   const head = await headObject(s3, location);
   if (head === undefined) throw new ObjectNotFoundError(`model artifact ${uri} does not exist`);
   const key = `${uri}#${head.etag}`;
   if (cachedModel?.key === key) return cachedModel.model;
-  const model = loadModel(await readObject(s3, location), { source: uri });
+  const model = loadAlgorithmModel(await readObject(s3, location), uri);
   cachedModel = { key, model };
   return model;
 }
@@ -410,7 +419,9 @@ export async function scoreShard(
   batch: ScoreBatchInput,
   options: ScoreOptions,
 ): Promise<ShardResult> {
-  const model = await cachedModelAt(s3, batch.modelUri);
+  const loaded = await cachedModelAt(s3, batch.modelUri);
+  const xgboost = loaded instanceof XGBoostAlgorithmModel ? loaded.model : undefined;
+  const model = loaded;
   const features =
     batch.featureColumnsUri === undefined ? undefined : await featureColumnsAt(s3, batch.featureColumnsUri);
   const location = parseS3Uri(shard.source, 'source');
@@ -418,9 +429,15 @@ export async function scoreShard(
   // Staged where readers of the committed partition never look; commit-scores moves it into place.
   const outputKey = stagedPartKey(output.key, batch.runId, batch.dt, shard.shardId);
   const writer = new ObjectWriter(s3, { bucket: output.bucket, key: outputKey }, { contentType: 'text/csv' });
-  const width = model.outputWidth;
+  // XGBoost: `id,score` (softprob: score_0…); the 1P algorithms: their output columns
+  // (KMeans closest_cluster,distance_to_cluster; PCA projection_0…; Linear Learner score[,predicted_label]).
+  const width = xgboost?.outputWidth ?? 1;
   await writer.write(
-    width === 1 ? 'id,score\n' : `id,${Array.from({ length: width }, (_, k) => `score_${k}`).join(',')}\n`,
+    xgboost === undefined
+      ? `id,${model.outputColumns.join(',')}\n`
+      : width === 1
+        ? 'id,score\n'
+        : `id,${Array.from({ length: width }, (_, k) => `score_${k}`).join(',')}\n`,
   );
   let numColumns = 0;
   const resolved = (chosen: string[]): void => {
@@ -461,8 +478,16 @@ export async function scoreShard(
         for (let j = 0; j < numColumns; j++)
           x[r * model.numFeature + j] = block.values[r * numColumns + j] as number;
       }
-      const predictions = model.predict(x, n);
       const lines: string[] = [];
+      if (xgboost === undefined) {
+        for (let i = 0; i < x.length; i++) if (Number.isNaN(x[i]!)) x[i] = 0;
+        const answers = formatCsvResponse(model.score(x, n)).split('\n');
+        for (let r = 0; r < n; r++) lines.push(`${formatCsvField(block.ids[r] ?? '')},${answers[r]}\n`);
+        await writer.write(lines.join(''));
+        rows += n;
+        continue;
+      }
+      const predictions = xgboost.predict(x, n);
       for (let r = 0; r < n; r++) {
         const score = formatBatchLine(predictions, r);
         lines.push(

@@ -33,3 +33,9 @@ export {
   type ScoredRows,
   TransformOutputReader,
 } from './transform-output';
+export {
+  type ClusteringMetrics,
+  clusteringMetrics,
+  type ProjectionMetrics,
+  projectionMetrics,
+} from './unsupervised';

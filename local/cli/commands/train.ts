@@ -1,13 +1,17 @@
 /**
- * `sparkmaker train`: trains an XGBoost model from local files exactly as the local SageMaker
+ * `sparkmaker train`: trains a built-in algorithm from local files exactly as the local SageMaker
  * training job does (same container rules for hyperparameters and content types, same trainer),
- * and writes a SageMaker-style `model.tar.gz` (member `xgboost-model`, XGBoost 1.7 JSON).
+ * and writes a SageMaker-style `model.tar.gz`: member `xgboost-model` (XGBoost 1.7 JSON) for
+ * XGBoost, `model_algo-1` for KMeans, PCA and Linear Learner.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { InputValidationError } from '../../../shared/errors';
+import { algorithmByName } from '../../../shared/algorithms';
+import { HyperparameterValidationError, InputValidationError } from '../../../shared/errors';
 import { createModelTarGz } from '../../services/sagemaker/artifact';
+import { AlgorithmClientError } from '../../services/sagemaker/builtin';
 import { alignChannels, ChannelError, channelFormat, readChannel } from '../../services/sagemaker/channels';
+import { trainBuiltin } from '../../services/sagemaker/trainers';
 import { failureReason } from '../../services/sagemaker/training-job';
 import {
   HyperparameterError,
@@ -17,9 +21,17 @@ import { parseBackend, trainXgboost } from '../../services/sagemaker/xgboost/tra
 import { parseCommandLine, UsageError } from '../args';
 import type { Command } from '../main';
 
-const HELP = `Usage: sparkmaker train --algorithm xgboost --train <file> [--validation <file>]
+const HELP = `Usage: sparkmaker train --algorithm xgboost|kmeans|pca|linear-learner --train <file>
+                       [--validation <file>] [--test <file>]
                        --hyperparameters '<json object of strings>' --output <model.tar.gz>
                        [--content-type <type>] [--backend embedded|native|auto]
+                       [--libsvm-index-base 0|1]
+
+KMeans, PCA and Linear Learner train like their SageMaker containers: RecordIO-protobuf (from
+sparkmaker convert) or CSV without a header (label first for Linear Learner; for KMeans and PCA a
+first label column only with --content-type 'text/csv;label_size=1'), and, offline only, LibSVM read
+as Spark reads it (1-based indices unless --libsvm-index-base 0), as sagemaker-spark feeds its
+DataFrames to these algorithms. feature_dim defaults to the data's width where the algorithm allows.
 
 Trains like the SageMaker XGBoost 1.7-1 container: CSV is label-first without a header,
 LibSVM indices are 0-based, Parquet column 0 is the label. --content-type defaults from the
@@ -65,7 +77,7 @@ function parseHyperparameters(text: string): Record<string, string> {
 }
 
 export const command: Command = {
-  summary: 'train an XGBoost model with the embedded trainer',
+  summary: 'train a built-in algorithm (XGBoost, KMeans, PCA, Linear Learner) with the embedded trainer',
   async run(argv: string[]): Promise<number> {
     const { values } = parseCommandLine({
       args: argv,
@@ -73,6 +85,8 @@ export const command: Command = {
         algorithm: { type: 'string', default: 'xgboost' },
         train: { type: 'string' },
         validation: { type: 'string' },
+        test: { type: 'string' },
+        'libsvm-index-base': { type: 'string' },
         hyperparameters: { type: 'string', default: '{}' },
         output: { type: 'string' },
         'content-type': { type: 'string' },
@@ -85,13 +99,59 @@ export const command: Command = {
       process.stdout.write(HELP);
       return 0;
     }
-    if (values.algorithm !== 'xgboost') {
-      throw new UsageError(
-        `--algorithm must be xgboost (the only built-in algorithm offline), got '${values.algorithm}'`,
-      );
+    const builtins = ['xgboost', 'kmeans', 'pca', 'linear-learner'];
+    if (!builtins.includes(values.algorithm ?? '')) {
+      throw new UsageError(`--algorithm must be one of ${builtins.join(', ')}, got '${values.algorithm}'`);
     }
     if (values.train === undefined) throw new UsageError('--train <file> is required');
     if (values.output === undefined) throw new UsageError('--output <model.tar.gz> is required');
+    if (values.algorithm !== 'xgboost') {
+      const base = values['libsvm-index-base'] ?? '1';
+      if (base !== '0' && base !== '1')
+        throw new UsageError(`--libsvm-index-base must be 0 or 1, got '${base}'`);
+      const given = parseHyperparameters(values.hyperparameters ?? '{}');
+      const algorithm = algorithmByName(values.algorithm!);
+      const channels = new Map<
+        string,
+        { files: { name: string; bytes: Uint8Array }[]; contentType: string }
+      >();
+      for (const [name, file] of [
+        ['train', values.train],
+        ['validation', values.validation],
+        ['test', values.test],
+      ] as const) {
+        if (file === undefined) continue;
+        channels.set(name, {
+          files: [{ name: file, bytes: new Uint8Array(await readFile(file)) }],
+          contentType: values['content-type'] ?? contentTypeFor(file),
+        });
+      }
+      let result: Awaited<ReturnType<typeof trainBuiltin>>;
+      try {
+        result = await trainBuiltin(algorithm, channels, given, {
+          libsvm: { indexBase: base === '0' ? 0 : 1 },
+        });
+      } catch (error) {
+        if (
+          error instanceof HyperparameterValidationError ||
+          error instanceof ChannelError ||
+          error instanceof AlgorithmClientError
+        ) {
+          throw new InputValidationError(`${failureReason(error)} (${basename(values.train)})`, undefined, {
+            cause: error,
+          });
+        }
+        throw error;
+      }
+      await writeFile(values.output, createModelTarGz([{ name: 'model_algo-1', data: result.modelAlgo }]));
+      const metrics = Object.entries(result.metrics)
+        .map(([name, value]) => `${name}=${Number(value.toPrecision(6))}`)
+        .join(' ');
+      process.stdout.write(
+        `${algorithm.name}: ${result.summary}${metrics === '' ? '' : ` ${metrics}`}\nwrote ${values.output} (member model_algo-1)\n`,
+      );
+      return 0;
+    }
     const backend = parseBackend(values.backend ?? process.env.SPARKMAKER_XGBOOST_BACKEND);
     const contentType = values['content-type'] ?? contentTypeFor(values.train);
     const hyperparameters = parseHyperparameters(values.hyperparameters ?? '{}');

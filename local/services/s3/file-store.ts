@@ -7,14 +7,17 @@
  * `<root>/s3-meta/`, outside the visible tree; a file that appeared without a sidecar (written by
  * DuckDB, copied in by hand) gets its ETag computed on first sight. Writes go to `<root>/s3-tmp/`
  * first and are renamed into place, so a reader never sees half an object.
+ *
+ * This file holds the store class; its parts live beside it: key checks and encoding in
+ * `key-path.ts`, the sidecars in `sidecars.ts`, the listing walk in `listing.ts`, multipart uploads
+ * in `multipart.ts`, and the shared types and {@link S3Error} in `store-types.ts` (re-exported here).
  */
 
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createReadStream, type ReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { isValidBucketName, MAX_KEY_BYTES } from '../../../shared/s3/uri';
-import { ServiceError } from '../errors';
+import { join } from 'node:path';
+import { isValidBucketName } from '../../../shared/s3/uri';
 import {
   type ByteRange,
   etagOf,
@@ -22,99 +25,46 @@ import {
   type ListObjectsResult,
   NoSuchBucketError,
   NoSuchKeyError,
-  type ObjectInfo,
   type ObjectStore,
 } from '../object-store';
-import { decodeSegment, encodeKey, encodeSegment, keySegments, proveInside } from './key-path';
+import { checkKey, encodeKey, encodeSegment, keySegments, proveInside, SHADOWED } from './key-path';
+import { compareKeys, keysUnder, listPage } from './listing';
+import { MultipartUploads, type UploadManifest } from './multipart';
+import { describe, MetaTree } from './sidecars';
+import {
+  type CompletedPart,
+  type ObjectCreated,
+  type ObjectCreatedReason,
+  type PutOptions,
+  S3Error,
+  type StoredObject,
+} from './store-types';
 
-/** What an upload carries besides its bytes. */
-export interface PutOptions {
-  readonly contentType?: string;
-  readonly metadata?: Readonly<Record<string, string>>;
-  /** Why the object was created, as the S3 "Object Created" event reports it. */
-  readonly reason?: ObjectCreatedReason;
-}
-
-/** The `detail.reason` of an S3 "Object Created" event. */
-export type ObjectCreatedReason = 'PutObject' | 'POST Object' | 'CopyObject' | 'CompleteMultipartUpload';
-
-/** One successful upload, as the store reports it to its listeners. */
-export interface ObjectCreated {
-  readonly bucket: string;
-  readonly key: string;
-  readonly size: number;
-  /** Without quotes, as the S3 event shows it. */
-  readonly etag: string;
-  readonly reason: ObjectCreatedReason;
-  readonly sequencer: string;
-  readonly time: Date;
-}
-
-/** The full description of a stored object (HeadObject). */
-export interface StoredObject extends ObjectInfo {
-  readonly contentType: string;
-  readonly metadata: Readonly<Record<string, string>>;
-}
-
-/**
- * An S3 error with its code and HTTP status, thrown for requests S3 would refuse: the one service
- * error type of the local services ({@link ServiceError}), under the name the S3 code uses.
- */
-export const S3Error = ServiceError;
-/** The instance type of {@link S3Error}. */
-export type S3Error = ServiceError;
-
-interface Sidecar {
-  etag: string;
-  size: number;
-  mtimeMs: number;
-  contentType?: string;
-  metadata?: Record<string, string>;
-}
-
-interface UploadManifest {
-  bucket: string;
-  key: string;
-  contentType?: string;
-  metadata?: Record<string, string>;
-}
-
-/** A part as CompleteMultipartUpload lists it. */
-export interface CompletedPart {
-  readonly partNumber: number;
-  readonly etag: string;
-}
-
-/** Sidecar names in the meta tree: `%m<component>` (object), `%d<component>` (folder marker), `%n<hash>` (real name). */
-const OBJECT_SIDECAR = '%m';
-const MARKER_SIDECAR = '%d';
-const NAME_SIDECAR = '%n';
-/**
- * The file holding object `a` once keys below `a/` exist too (S3 allows both; a file system cannot
- * have a file and a folder of one name): `<bucket>/a/%o`. No key segment encodes to `%o`.
- */
-const SHADOWED = '%o';
-
-/** Orders keys as S3 does: by their UTF-8 bytes. */
-export function compareKeys(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
+export { compareKeys } from './listing';
+export {
+  type CompletedPart,
+  type ObjectCreated,
+  type ObjectCreatedReason,
+  type PutOptions,
+  S3Error,
+  type StoredObject,
+} from './store-types';
 
 /** The S3 objects of one state directory, as plain files. */
 export class FileObjectStore implements ObjectStore {
   readonly dataRoot: string;
-  private readonly metaRoot: string;
+  private readonly meta: MetaTree;
   private readonly tmpRoot: string;
-  private readonly uploadRoot: string;
+  private readonly uploads: MultipartUploads;
   private readonly listeners = new Set<(event: ObjectCreated) => void>();
   private sequence = 0;
 
   /** @param root the state directory (`.sparkmaker`); objects land in `<root>/s3/<bucket>/<key>`. */
   constructor(readonly root: string) {
     this.dataRoot = join(root, 's3');
-    this.metaRoot = join(root, 's3-meta');
+    this.meta = new MetaTree(join(root, 's3-meta'));
     this.tmpRoot = join(root, 's3-tmp');
-    this.uploadRoot = join(root, 's3-uploads');
+    this.uploads = new MultipartUploads(join(root, 's3-uploads'));
   }
 
   /** Calls `listener` after every successful upload (put, copy, completed multipart). */
@@ -169,9 +119,9 @@ export class FileObjectStore implements ObjectStore {
       throw new S3Error('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409, bucket);
     }
     const dir = this.bucketDir(bucket);
-    const meta = join(this.metaRoot, bucket);
+    const meta = join(this.meta.root, bucket);
     await proveInside(this.dataRoot, dir, `bucket ${bucket}`);
-    await proveInside(this.metaRoot, meta, `bucket ${bucket}`);
+    await proveInside(this.meta.root, meta, `bucket ${bucket}`);
     await rm(dir, { recursive: true, force: true });
     await rm(meta, { recursive: true, force: true });
   }
@@ -263,8 +213,7 @@ export class FileObjectStore implements ObjectStore {
   ): Promise<{ etag: string }> {
     try {
       await this.requireUpload(bucket, key, uploadId);
-      checkPartNumber(partNumber);
-      await rename(upload.file, join(this.uploadRoot, uploadId, `${partNumber}.part`));
+      await this.uploads.movePart(uploadId, partNumber, upload.file);
     } finally {
       await rm(upload.file, { force: true });
     }
@@ -284,14 +233,14 @@ export class FileObjectStore implements ObjectStore {
     if (info === undefined) return undefined;
     const isMarker = key.endsWith('/');
     if (info.isDirectory() !== isMarker) return undefined;
-    let sidecar = await this.readSidecar(bucket, key);
+    let sidecar = await this.meta.read(bucket, key);
     if (isMarker) {
       if (sidecar === undefined) return undefined;
     } else if (sidecar === undefined || sidecar.size !== info.size || sidecar.mtimeMs !== info.mtimeMs) {
       // Written behind the store's back: compute the ETag once and remember it.
       const etag = etagOf(await readFile(path));
       sidecar = { etag, size: info.size, mtimeMs: info.mtimeMs };
-      await this.writeSidecar(bucket, key, sidecar).catch(() => undefined);
+      await this.meta.write(bucket, key, sidecar).catch(() => undefined);
     }
     return {
       key,
@@ -315,14 +264,14 @@ export class FileObjectStore implements ObjectStore {
     const bucketDir = this.bucketDir(bucket);
     await proveInside(bucketDir, path, `the object ${key}`);
     if (key.endsWith('/')) {
-      await rm(this.sidecarPath(bucket, key), { force: true });
+      await this.meta.remove(bucket, key);
       await rmdir(path).catch(() => undefined);
     } else {
       const file = await this.objectFile(bucket, key);
       if (file === undefined) return;
       await proveInside(bucketDir, file, `the object ${key}`);
       await rm(file, { force: true });
-      await rm(this.sidecarPath(bucket, key), { force: true });
+      await this.meta.remove(bucket, key);
       if (file !== path) {
         await this.pruneEmptyDirectories(bucket, keySegments(key));
         return;
@@ -349,63 +298,15 @@ export class FileObjectStore implements ObjectStore {
 
   async listObjects(bucket: string, options: ListObjectsOptions = {}): Promise<ListObjectsResult> {
     await this.requireBucket(bucket);
-    const prefix = options.prefix ?? '';
-    const delimiter = options.delimiter ?? '';
-    const maxKeys = options.maxKeys ?? 1000;
-    const token = options.continuationToken;
-    const after = token ?? options.startAfter ?? '';
-    const keys = (await this.keysUnder(bucket, prefix)).filter(
-      (k) => k.startsWith(prefix) && compareKeys(k, after) > 0,
-    );
-    keys.sort(compareKeys);
-    const objects: ObjectInfo[] = [];
-    const commonPrefixes: string[] = [];
-    let last: string | undefined;
-    for (const key of keys) {
-      const rest = key.slice(prefix.length);
-      const cut = delimiter === '' ? -1 : rest.indexOf(delimiter);
-      const common = cut >= 0 ? prefix + rest.slice(0, cut + delimiter.length) : undefined;
-      if (common !== undefined && (common === last || common === token)) continue;
-      if (objects.length + commonPrefixes.length >= maxKeys) {
-        return {
-          objects,
-          commonPrefixes,
-          isTruncated: true,
-          ...(last === undefined ? {} : { nextContinuationToken: last }),
-        };
-      }
-      if (common !== undefined) {
-        commonPrefixes.push(common);
-        last = common;
-      } else {
-        const info = await this.headObject(bucket, key);
-        if (info !== undefined) {
-          objects.push({
-            key: info.key,
-            size: info.size,
-            etag: info.etag,
-            lastModified: info.lastModified,
-            storageClass: info.storageClass,
-          });
-        }
-        last = key;
-      }
-    }
-    return { objects, commonPrefixes, isTruncated: false };
+    const keys = await keysUnder(this.bucketDir(bucket), this.meta, bucket, options.prefix ?? '');
+    return listPage(keys, options, (key) => this.headObject(bucket, key));
   }
 
   /** Starts a multipart upload and returns its id. */
   async createMultipartUpload(bucket: string, key: string, options: PutOptions = {}): Promise<string> {
     await this.requireBucket(bucket);
     checkKey(key);
-    const uploadId = randomUUID().replaceAll('-', '');
-    const dir = join(this.uploadRoot, uploadId);
-    await mkdir(dir, { recursive: true });
-    const manifest: UploadManifest = { bucket, key };
-    if (options.contentType !== undefined) manifest.contentType = options.contentType;
-    if (options.metadata !== undefined) manifest.metadata = { ...options.metadata };
-    await writeFile(join(dir, 'upload.json'), JSON.stringify(manifest));
-    return uploadId;
+    return this.uploads.create(bucket, key, options);
   }
 
   /** Stores one part (1–10000); a part uploaded twice keeps the last bytes. */
@@ -417,12 +318,8 @@ export class FileObjectStore implements ObjectStore {
     body: Uint8Array,
   ): Promise<{ etag: string }> {
     await this.requireUpload(bucket, key, uploadId);
-    checkPartNumber(partNumber);
     const etag = etagOf(body);
-    const target = join(this.uploadRoot, uploadId, `${partNumber}.part`);
-    const tmp = `${target}.${randomUUID()}.tmp`;
-    await writeFile(tmp, body);
-    await rename(tmp, target);
+    await this.uploads.writePart(uploadId, partNumber, body);
     return { etag };
   }
 
@@ -434,77 +331,31 @@ export class FileObjectStore implements ObjectStore {
     parts: readonly CompletedPart[],
   ): Promise<{ etag: string }> {
     const manifest = await this.requireUpload(bucket, key, uploadId);
-    if (parts.length === 0) {
-      throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate');
-    }
-    const dir = join(this.uploadRoot, uploadId);
-    const digests: Buffer[] = [];
-    let previous = 0;
-    for (const [index, part] of parts.entries()) {
-      if (part.partNumber <= previous) {
-        throw new S3Error('InvalidPartOrder', 'The list of parts was not in ascending order.');
-      }
-      previous = part.partNumber;
-      const bytes = await readFile(join(dir, `${part.partNumber}.part`)).catch(() => undefined);
-      if (bytes === undefined || etagOf(bytes) !== quote(part.etag)) {
-        throw new S3Error(
-          'InvalidPart',
-          `One or more of the specified parts could not be found: part ${part.partNumber}`,
-        );
-      }
-      if (index < parts.length - 1 && bytes.length < 5 * 1024 * 1024) {
-        throw new S3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size');
-      }
-      digests.push(createHash('md5').update(bytes).digest());
-    }
-    const etag = `"${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${parts.length}"`;
+    const assembly = await this.uploads.assemble(uploadId, manifest, parts);
     let size = 0;
     await this.install(
       bucket,
       key,
       async (tmp) => {
-        const out = await open(tmp, 'w');
-        try {
-          for (const part of parts) {
-            const bytes = await readFile(join(dir, `${part.partNumber}.part`));
-            size += bytes.length;
-            await out.write(bytes);
-          }
-        } finally {
-          await out.close();
-        }
+        size = await assembly.write(tmp);
       },
-      etag,
-      {
-        ...(manifest.contentType === undefined ? {} : { contentType: manifest.contentType }),
-        ...(manifest.metadata === undefined ? {} : { metadata: manifest.metadata }),
-      },
+      assembly.etag,
+      assembly.options,
     );
-    await rm(dir, { recursive: true, force: true });
-    this.emit(bucket, key, size, etag, 'CompleteMultipartUpload');
-    return { etag };
+    await this.uploads.discard(uploadId);
+    this.emit(bucket, key, size, assembly.etag, 'CompleteMultipartUpload');
+    return { etag: assembly.etag };
   }
 
   async abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void> {
     await this.requireUpload(bucket, key, uploadId);
-    await rm(join(this.uploadRoot, uploadId), { recursive: true, force: true });
+    await this.uploads.discard(uploadId);
   }
 
+  /** The manifest of an upload of an existing bucket (NoSuchBucket, NoSuchUpload otherwise). */
   private async requireUpload(bucket: string, key: string, uploadId: string): Promise<UploadManifest> {
     await this.requireBucket(bucket);
-    const text = /^[0-9a-f]{32}$/.test(uploadId)
-      ? await readFile(join(this.uploadRoot, uploadId, 'upload.json'), 'utf8').catch(() => undefined)
-      : undefined;
-    const manifest = text === undefined ? undefined : (JSON.parse(text) as UploadManifest);
-    if (manifest === undefined || manifest.bucket !== bucket || manifest.key !== key) {
-      throw new S3Error(
-        'NoSuchUpload',
-        'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
-        404,
-        uploadId,
-      );
-    }
-    return manifest;
+    return this.uploads.manifest(bucket, key, uploadId);
   }
 
   private async requireBucket(bucket: string): Promise<void> {
@@ -527,10 +378,10 @@ export class FileObjectStore implements ObjectStore {
   ): Promise<void> {
     let target = this.pathOf(bucket, key);
     const segments = keySegments(key);
-    await this.writeNameSidecars(bucket, key);
+    await this.meta.writeNames(bucket, key);
     if (key.endsWith('/')) {
       await this.makeFolders(bucket, segments);
-      await this.writeSidecar(bucket, key, { etag, size: 0, mtimeMs: 0, ...describe(options) });
+      await this.meta.write(bucket, key, { etag, size: 0, mtimeMs: 0, ...describe(options) });
       return;
     }
     await mkdir(this.tmpRoot, { recursive: true });
@@ -545,7 +396,7 @@ export class FileObjectStore implements ObjectStore {
       await rm(tmp, { force: true });
     }
     const info = await stat(target);
-    await this.writeSidecar(bucket, key, {
+    await this.meta.write(bucket, key, {
       etag,
       size: info.size,
       mtimeMs: info.mtimeMs,
@@ -590,103 +441,6 @@ export class FileObjectStore implements ObjectStore {
     }
   }
 
-  /** The meta-tree folder mirroring the data folder of the given key segments. */
-  private metaDir(bucket: string, segments: readonly string[]): string {
-    if (!isValidBucketName(bucket)) throw new NoSuchBucketError(bucket);
-    return join(this.metaRoot, bucket, ...segments.map((s) => encodeSegment(s).name));
-  }
-
-  private sidecarPath(bucket: string, key: string): string {
-    checkKey(key);
-    const segments = keySegments(key);
-    const last = encodeSegment(segments.at(-1) as string).name;
-    const kind = key.endsWith('/') ? MARKER_SIDECAR : OBJECT_SIDECAR;
-    return join(this.metaDir(bucket, segments.slice(0, -1)), `${kind}${last}`);
-  }
-
-  /** Records the real segment behind every hashed path component of `key`. */
-  private async writeNameSidecars(bucket: string, key: string): Promise<void> {
-    const segments = keySegments(key);
-    for (const [i, segment] of segments.entries()) {
-      const encoded = encodeSegment(segment);
-      if (!encoded.hashed) continue;
-      const dir = this.metaDir(bucket, segments.slice(0, i));
-      const path = join(dir, `${NAME_SIDECAR}${encoded.name}`);
-      if ((await readFile(path, 'utf8').catch(() => undefined)) === segment) continue;
-      await mkdir(dir, { recursive: true });
-      const tmp = `${path}.${randomUUID()}.tmp`;
-      await writeFile(tmp, segment);
-      await rename(tmp, path);
-    }
-  }
-
-  /** The key segment behind a path component found in a data folder (its parent's segments given). */
-  private async segmentOf(
-    bucket: string,
-    parents: readonly string[],
-    name: string,
-  ): Promise<string | undefined> {
-    const decoded = decodeSegment(name);
-    if (decoded !== 'hashed') return decoded;
-    const text = await readFile(join(this.metaDir(bucket, parents), `${NAME_SIDECAR}${name}`), 'utf8').catch(
-      () => undefined,
-    );
-    return text !== undefined && encodeSegment(text).name === name ? text : undefined;
-  }
-
-  private async readSidecar(bucket: string, key: string): Promise<Sidecar | undefined> {
-    const text = await readFile(this.sidecarPath(bucket, key), 'utf8').catch(() => undefined);
-    if (text === undefined) return undefined;
-    try {
-      return JSON.parse(text) as Sidecar;
-    } catch {
-      return undefined;
-    }
-  }
-
-  private async writeSidecar(bucket: string, key: string, sidecar: Sidecar): Promise<void> {
-    const path = this.sidecarPath(bucket, key);
-    await mkdir(dirname(path), { recursive: true });
-    const tmp = `${path}.${randomUUID()}.tmp`;
-    await writeFile(tmp, JSON.stringify(sidecar));
-    await rename(tmp, path);
-  }
-
-  /** Every key stored under the folder that holds `prefix` (the real keys, decoded). */
-  private async keysUnder(bucket: string, prefix: string): Promise<string[]> {
-    const slash = prefix.lastIndexOf('/');
-    const base = slash < 0 ? [] : prefix.slice(0, slash).split('/');
-    if (base.some((s) => Buffer.byteLength(s) > MAX_KEY_BYTES)) return [];
-    const keys: string[] = [];
-    const walk = async (segments: string[]): Promise<void> => {
-      const dir = join(this.bucketDir(bucket), ...segments.map((s) => encodeSegment(s).name));
-      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-      for (const entry of entries) {
-        const segment = await this.segmentOf(bucket, segments, entry.name);
-        if (segment === undefined) continue;
-        const path = [...segments, segment];
-        const name = path.join('/');
-        if (entry.isFile()) {
-          if (name.startsWith(prefix)) keys.push(name);
-        } else if (entry.isDirectory()) {
-          const folder = `${name}/`;
-          if (folder.startsWith(prefix)) {
-            const shadowed = name.startsWith(prefix)
-              ? await stat(join(dir, entry.name, SHADOWED)).catch(() => undefined)
-              : undefined;
-            if (shadowed?.isFile()) keys.push(name);
-            if ((await this.readSidecar(bucket, folder)) !== undefined) keys.push(folder);
-          } else if (!prefix.startsWith(folder)) {
-            continue;
-          }
-          await walk(path);
-        }
-      }
-    };
-    await walk(base);
-    return keys;
-  }
-
   /**
    * S3 has no folders: remove the ones a delete left empty (and their meta-tree twins), from the
    * deepest up, unless a folder marker names them.
@@ -695,7 +449,7 @@ export class FileObjectStore implements ObjectStore {
     const bucketDir = this.bucketDir(bucket);
     for (let n = segments.length; n > 0; n--) {
       const parents = segments.slice(0, n);
-      if ((await this.readSidecar(bucket, `${parents.join('/')}/`)) !== undefined) return;
+      if ((await this.meta.read(bucket, `${parents.join('/')}/`)) !== undefined) return;
       const dir = join(bucketDir, ...parents.map((s) => encodeSegment(s).name));
       await proveInside(bucketDir, dir, 'an emptied folder');
       try {
@@ -703,10 +457,7 @@ export class FileObjectStore implements ObjectStore {
       } catch {
         return;
       }
-      const last = encodeSegment(parents.at(-1) as string);
-      const metaParent = this.metaDir(bucket, parents.slice(0, -1));
-      if (last.hashed) await rm(join(metaParent, `${NAME_SIDECAR}${last.name}`), { force: true });
-      await rmdir(join(metaParent, last.name)).catch(() => undefined);
+      await this.meta.removeFolder(bucket, parents);
     }
   }
 
@@ -723,37 +474,4 @@ export class FileObjectStore implements ObjectStore {
     };
     for (const listener of this.listeners) listener(event);
   }
-}
-
-function describe(options: PutOptions): Pick<Sidecar, 'contentType' | 'metadata'> {
-  return {
-    ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
-    ...(options.metadata === undefined || Object.keys(options.metadata).length === 0
-      ? {}
-      : { metadata: { ...options.metadata } }),
-  };
-}
-
-function checkPartNumber(partNumber: number): void {
-  if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000) {
-    throw new S3Error('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive');
-  }
-}
-
-function quote(etag: string): string {
-  return etag.startsWith('"') ? etag : `"${etag}"`;
-}
-
-/** Refuses keys S3 refuses: empty, longer than 1024 UTF-8 bytes, or not valid Unicode text. */
-function checkKey(key: string): string {
-  if (typeof key !== 'string' || key.length === 0) {
-    throw new S3Error('InvalidArgument', 'Object key must not be empty');
-  }
-  if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) {
-    throw new S3Error('KeyTooLongError', 'Your key is too long', 400);
-  }
-  if (/\p{Surrogate}/u.test(key)) {
-    throw new S3Error('InvalidArgument', 'Object key is not valid UTF-8');
-  }
-  return key;
 }

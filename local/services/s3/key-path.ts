@@ -18,6 +18,14 @@
 import { createHash } from 'node:crypto';
 import { realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { MAX_KEY_BYTES } from '../../../shared/s3/uri';
+import { S3Error } from './store-types';
+
+/**
+ * The file holding object `a` once keys below `a/` exist too (S3 allows both; a file system cannot
+ * have a file and a folder of one name): `<bucket>/a/%o`. No key segment encodes to `%o`.
+ */
+export const SHADOWED = '%o';
 
 /** Longest plain or escaped path component, in bytes: room under NAME_MAX (255) for sidecar names. */
 export const PLAIN_SEGMENT_BYTES = 200;
@@ -122,4 +130,18 @@ export async function proveInside(folder: string, target: string, what: string):
     tail = tail === '' ? relative(parent, existing) : join(relative(parent, existing), tail);
     existing = parent;
   }
+}
+
+/** Refuses keys S3 refuses: empty, longer than 1024 UTF-8 bytes, or not valid Unicode text. */
+export function checkKey(key: string): string {
+  if (typeof key !== 'string' || key.length === 0) {
+    throw new S3Error('InvalidArgument', 'Object key must not be empty');
+  }
+  if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) {
+    throw new S3Error('KeyTooLongError', 'Your key is too long', 400);
+  }
+  if (/\p{Surrogate}/u.test(key)) {
+    throw new S3Error('InvalidArgument', 'Object key is not valid UTF-8');
+  }
+  return key;
 }

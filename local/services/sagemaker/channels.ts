@@ -261,7 +261,12 @@ function sniffDelimiter(firstLine: string, file: string): string {
   );
 }
 
-function readCsv(files: readonly ChannelFile[], collector: RowCollector, csvWeights: boolean): void {
+function readCsv(
+  files: readonly ChannelFile[],
+  collector: RowCollector,
+  csvWeights: boolean,
+  labelColumn = true,
+): void {
   for (const file of files) {
     const text = file.bytes;
     const firstLine = utf8Text(text, 0, Math.min(text.length, 65_536))
@@ -278,6 +283,10 @@ function readCsv(files: readonly ChannelFile[], collector: RowCollector, csvWeig
         const width = batch.width;
         for (let r = 0; r < batch.rows; r++) {
           const row = batch.values.subarray(r * width, (r + 1) * width);
+          if (!labelColumn) {
+            collector.addDense(Number.NaN, row);
+            continue;
+          }
           const label = row[0]!;
           if (Number.isNaN(label)) {
             throw new ChannelError(`the label (column 1) is empty at line ${batch.lines[r]} of ${file.name}`);
@@ -294,10 +303,10 @@ function readCsv(files: readonly ChannelFile[], collector: RowCollector, csvWeig
   }
 }
 
-function readLibSvm(files: readonly ChannelFile[], collector: RowCollector): void {
+function readLibSvm(files: readonly ChannelFile[], collector: RowCollector, indexBase: 0 | 1 = 0): void {
   for (const file of files) {
     try {
-      const reader = new LibSvmReader({ indexBase: 0, source: file.name });
+      const reader = new LibSvmReader({ indexBase, source: file.name });
       for (const row of [...reader.push(file.bytes), ...reader.end()]) {
         collector.addSparse(row.label, row.indices, row.values, 0, row.weight);
       }
@@ -313,13 +322,13 @@ function readLibSvm(files: readonly ChannelFile[], collector: RowCollector): voi
   }
 }
 
-function readRecordIO(files: readonly ChannelFile[], collector: RowCollector): void {
+function readRecordIO(files: readonly ChannelFile[], collector: RowCollector, labelRequired = true): void {
   let sparse: boolean | undefined;
   for (const file of files) {
     try {
       const records = decodeRecordIO(file.bytes, { source: file.name });
       records.forEach((record, i) => {
-        const label = recordLabel(record);
+        const label = recordLabel(record) ?? (labelRequired ? undefined : Number.NaN);
         if (label === undefined) throw new Error(`record ${i + 1} of ${file.name} has no label['values']`);
         const features = recordFeatures(record);
         const isSparse = features.kind === 'sparse';
@@ -385,12 +394,21 @@ async function readParquet(files: readonly ChannelFile[], collector: RowCollecto
 export async function readChannel(
   files: readonly ChannelFile[],
   format: ChannelFormat,
-  options: { readonly csvWeights?: boolean; readonly channel?: string } = {},
+  options: {
+    readonly csvWeights?: boolean;
+    readonly channel?: string;
+    /** CSV: whether column 0 is a label (`label_size=1`); default true. */
+    readonly csvLabel?: boolean;
+    /** RecordIO-protobuf: whether a record without `label["values"]` is an error; default true. */
+    readonly labelRequired?: boolean;
+    /** LibSVM index base (default 0, as XGBoost; Spark-written files are 1-based). */
+    readonly libsvmIndexBase?: 0 | 1;
+  } = {},
 ): Promise<Dataset> {
   const collector = new RowCollector();
-  if (format === 'csv') readCsv(files, collector, options.csvWeights === true);
-  else if (format === 'libsvm') readLibSvm(files, collector);
-  else if (format === 'recordio-protobuf') readRecordIO(files, collector);
+  if (format === 'csv') readCsv(files, collector, options.csvWeights === true, options.csvLabel !== false);
+  else if (format === 'libsvm') readLibSvm(files, collector, options.libsvmIndexBase ?? 0);
+  else if (format === 'recordio-protobuf') readRecordIO(files, collector, options.labelRequired !== false);
   else await readParquet(files, collector);
   if (collector.rows === 0) {
     throw new ChannelError(

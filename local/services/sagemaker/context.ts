@@ -10,6 +10,10 @@ export interface SageMakerContext {
   readonly region: string;
   readonly accountId: string;
   readonly now: () => Date;
+  /** Custom images mapped to local commands (argv; `train` / `serve` is appended). */
+  readonly customImages: Readonly<Record<string, readonly string[]>>;
+  /** The state directory (custom containers get their `/opt/ml` under it). */
+  readonly stateDir: string;
 }
 
 /** `arn:aws:sagemaker:<region>:<account>:<type>/<name>` (names are lower-cased in ARNs, as AWS does). */

@@ -48,6 +48,38 @@ export interface SageMakerServiceOptions {
   readonly region?: string;
   readonly accountId?: string;
   readonly now?: () => Date;
+  /**
+   * Custom training images mapped to local commands (docs/algorithms.md): image URI → argv (or a
+   * command line split on spaces). Default: the JSON object in `SPARKMAKER_LOCAL_IMAGES`.
+   */
+  readonly customImages?: Readonly<Record<string, string | readonly string[]>>;
+}
+
+/** Parses the image → command map (`SPARKMAKER_LOCAL_IMAGES` or the option). */
+export function parseCustomImages(
+  value: string | Readonly<Record<string, string | readonly string[]>> | undefined,
+): Record<string, readonly string[]> {
+  if (value === undefined || value === '') return {};
+  let parsed: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch (error) {
+      throw new Error(`SPARKMAKER_LOCAL_IMAGES is not a JSON object: ${(error as Error).message}`);
+    }
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new Error('SPARKMAKER_LOCAL_IMAGES must be a JSON object of image URI to command');
+  }
+  const out: Record<string, readonly string[]> = {};
+  for (const [image, command] of Object.entries(parsed)) {
+    const argv = typeof command === 'string' ? command.split(/\s+/).filter((p) => p !== '') : command;
+    if (!Array.isArray(argv) || argv.length === 0 || argv.some((a) => typeof a !== 'string')) {
+      throw new Error(`the local command of image '${image}' must be a non-empty string or array of strings`);
+    }
+    out[image] = argv as string[];
+  }
+  return out;
 }
 
 /** The service: Step Functions resources and the JSON API. */
@@ -105,6 +137,8 @@ export function createSageMakerService(options: SageMakerServiceOptions): SageMa
     region: options.region ?? 'us-east-1',
     accountId: options.accountId ?? '000000000000',
     now: options.now ?? (() => new Date()),
+    customImages: parseCustomImages(options.customImages ?? process.env.SPARKMAKER_LOCAL_IMAGES),
+    stateDir: options.stateDir,
   };
   const registry = new ModelRegistry(ctx);
   const running = new Map<string, Promise<void>>();

@@ -7,8 +7,12 @@
  * `Failed` with the container's `FailureReason` (`ClientError: …` for user errors,
  * `AlgorithmError: …` otherwise).
  */
+
+import { algorithmForImage } from '../../../shared/algorithms';
+import { HyperparameterValidationError } from '../../../shared/errors';
 import { requireName, requireString, SageMakerApiError } from './api-error';
 import { createModelTarGz } from './artifact';
+import { AlgorithmClientError } from './builtin';
 import {
   alignChannels,
   ChannelError,
@@ -18,6 +22,8 @@ import {
   readChannel,
 } from './channels';
 import type { SageMakerContext } from './context';
+import { type ContainerChannel, ContainerFailure, runTrainingContainer } from './custom/container';
+import { trainBuiltin } from './trainers';
 import type { Dataset } from './xgboost/dataset';
 import { HyperparameterError, validateHyperparameters } from './xgboost/hyperparameters';
 import { NativeTrainingError } from './xgboost/native';
@@ -92,12 +98,15 @@ function isClientError(error: unknown): boolean {
     error instanceof ChannelError ||
     error instanceof LabelError ||
     error instanceof UnsupportedSettingError ||
-    error instanceof TrainingFailure
+    error instanceof TrainingFailure ||
+    error instanceof HyperparameterValidationError ||
+    error instanceof AlgorithmClientError
   );
 }
 
 /** The `FailureReason` text for an error raised while the job runs. */
 export function failureReason(error: unknown): string {
+  if (error instanceof ContainerFailure) return error.reason;
   const message = error instanceof Error ? error.message : String(error);
   if (isClientError(error)) return `ClientError: ${message}`;
   if (error instanceof NativeTrainingError)
@@ -169,9 +178,15 @@ export async function runTrainingJob(
   try {
     await transition('Starting', 'Preparing the instances for training');
     const image = job.AlgorithmSpecification.TrainingImage as string | undefined;
-    if (image !== undefined && !isXgboostImage(image)) {
+    const customCommand = image === undefined ? undefined : ctx.customImages[image];
+    const algorithm = image === undefined ? undefined : algorithmForImage(image);
+    if (customCommand !== undefined || (algorithm !== undefined && algorithm.name !== 'xgboost')) {
+      await runOtherAlgorithm(ctx, request, job, transition, customCommand);
+      return;
+    }
+    if (image !== undefined && algorithm === undefined) {
       throw new Error(
-        `the offline SageMaker runs only the built-in XGBoost algorithm; training image '${image}' is not supported`,
+        `the offline SageMaker trains the built-in XGBoost, KMeans, PCA and Linear Learner images; map the custom image '${image}' to a local command (SPARKMAKER_LOCAL_IMAGES, docs/algorithms.md)`,
       );
     }
     const hp = validateHyperparameters(request.HyperParameters ?? {});
@@ -251,4 +266,102 @@ export async function runTrainingJob(
     job.LastModifiedTime = end.toISOString();
     await save();
   }
+}
+
+/** Every channel of the request: name, URI, content type, data type (validated by the algorithm). */
+function requestChannels(request: CreateTrainingJobRequest) {
+  return (request.InputDataConfig ?? []).map((channel) => {
+    const name = channel.ChannelName ?? '';
+    const uri = channel.DataSource?.S3DataSource?.S3Uri;
+    if (uri === undefined) throw new ChannelError(`Channel '${name}' has no DataSource.S3DataSource.S3Uri`);
+    if (channel.CompressionType !== undefined && channel.CompressionType !== 'None') {
+      throw new ChannelError(`CompressionType '${channel.CompressionType}' is not supported offline`);
+    }
+    const dataType =
+      channel.DataSource?.S3DataSource?.S3DataType === 'ManifestFile' ? 'ManifestFile' : 'S3Prefix';
+    return { name, uri, contentType: channel.ContentType, dataType } as const;
+  });
+}
+
+/**
+ * The built-in KMeans / PCA / Linear Learner (embedded trainers) or a custom image (its local
+ * command): download the channels, train, upload `model.tar.gz`. Errors propagate to the caller,
+ * which marks the job Failed.
+ */
+async function runOtherAlgorithm(
+  ctx: SageMakerContext,
+  request: CreateTrainingJobRequest,
+  job: TrainingJobDescription,
+  transition: (status: string, message: string) => Promise<void>,
+  customCommand: readonly string[] | undefined,
+): Promise<void> {
+  const image = job.AlgorithmSpecification.TrainingImage as string;
+  await transition('Downloading', 'Downloading input data');
+  job.TrainingStartTime = ctx.now().toISOString();
+  const channels: ContainerChannel[] = [];
+  for (const channel of requestChannels(request)) {
+    const files = await downloadChannel(ctx.store, channel.uri, channel.dataType);
+    if (files.length === 0) {
+      throw new ChannelError(
+        `No data in ${channel.name} channel path ${channel.uri}: no objects under that prefix`,
+      );
+    }
+    channels.push({
+      name: channel.name,
+      files,
+      prefix: parseS3Uri(channel.uri).key,
+      dataType: channel.dataType,
+      ...(channel.contentType === undefined ? {} : { contentType: channel.contentType }),
+    });
+  }
+  await transition('Training', 'Training image download completed. Training in progress.');
+  const uri = artifactUri(job.OutputDataConfig.S3OutputPath as string, job.TrainingJobName);
+  const { bucket, key } = parseS3Uri(uri);
+  const timestamp = (): string => ctx.now().toISOString();
+  if (customCommand !== undefined) {
+    const result = await runTrainingContainer(ctx, customCommand, {
+      name: job.TrainingJobName,
+      arn: job.TrainingJobArn,
+      hyperparameters: request.HyperParameters ?? {},
+      channels,
+      environment: (request.Environment as Record<string, string> | undefined) ?? {},
+      instanceType: String(request.ResourceConfig?.InstanceType ?? 'ml.m5.large'),
+    });
+    job.LocalBackend = 'command';
+    await transition('Uploading', 'Uploading generated training model');
+    await ctx.store.putObject(bucket, key, result.model);
+    if (result.output !== undefined) {
+      await ctx.store.putObject(bucket, key.replace(/model\.tar\.gz$/, 'output.tar.gz'), result.output);
+    }
+    // Lines the command prints as `#metric <name>=<value>` become metrics (MetricDefinitions on AWS).
+    const metrics = new Map<string, number>();
+    for (const match of result.log.matchAll(/^#metric ([A-Za-z0-9_:.-]+)=(-?[0-9.eE+-]+)\s*$/gm)) {
+      metrics.set(match[1]!, Number(match[2]));
+    }
+    job.FinalMetricDataList = [...metrics].map(([MetricName, Value]) => ({
+      MetricName,
+      Value,
+      Timestamp: timestamp(),
+    }));
+  } else {
+    const algorithm = algorithmForImage(image)!;
+    const result = await trainBuiltin(
+      algorithm,
+      new Map(channels.map((c) => [c.name, { files: c.files, contentType: c.contentType }])),
+      request.HyperParameters ?? {},
+    );
+    job.LocalBackend = 'embedded';
+    await transition('Uploading', 'Uploading generated training model');
+    await ctx.store.putObject(
+      bucket,
+      key,
+      createModelTarGz([{ name: 'model_algo-1', data: result.modelAlgo }]),
+    );
+    job.FinalMetricDataList = Object.entries(result.metrics)
+      .filter(([, value]) => Number.isFinite(value))
+      .map(([MetricName, Value]) => ({ MetricName, Value, Timestamp: timestamp() }));
+  }
+  job.ModelArtifacts = { S3ModelArtifacts: uri };
+  job.TrainingJobStatus = 'Completed';
+  await transition('Completed', 'Training job completed');
 }

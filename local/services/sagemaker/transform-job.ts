@@ -6,12 +6,18 @@
  * (`JoinSource` Input), filtered again (`OutputFilter`) and assembled (`AssembleWith`) into
  * `<output>/<input name>.out`, written only when that whole object succeeded.
  */
+import {
+  type AlgorithmModel,
+  algorithmRows,
+  loadAlgorithmModel,
+  XGBoostAlgorithmModel,
+} from '../../../shared/algorithms';
 import { RecordIOFrameReader, utf8Text } from '../../../shared/formats';
-import { loadModel, type XGBoostModel } from '../../../shared/model';
 import { requireName, requireString, SageMakerApiError } from './api-error';
 import { downloadChannel, parseS3Uri } from './channels';
-import { InvocationError, invokeBatch } from './container';
+import { InvocationError, invokeBatch, MAX_CONTENT_LENGTH } from './container';
 import type { SageMakerContext } from './context';
+import { startServingContainer } from './custom/container';
 import { compileCsvFilter } from './jsonpath-filter';
 
 /** The stored model (CreateModel request plus ARN and creation time). */
@@ -180,13 +186,57 @@ function concat(parts: readonly Uint8Array[], separator?: number): Uint8Array {
   return out;
 }
 
+/** One request to the model's container: the response body for a batch. */
+export type Invoker = (
+  body: Uint8Array,
+  contentType: string,
+  accept: string | undefined,
+) => Promise<string | Uint8Array>;
+
+/**
+ * The in-process container of a built-in model: XGBoost's (SPEC §3, Accept ignored) or a 1P
+ * algorithm's (request in CSV / LibSVM / RecordIO / JSON, answer in the Accept's format, SPEC §2).
+ */
+export function builtinInvoker(model: AlgorithmModel): Invoker {
+  if (model instanceof XGBoostAlgorithmModel) {
+    return async (body, contentType) => invokeBatch(model.model, body, contentType);
+  }
+  return async (body, contentType, accept) => {
+    if (body.length > MAX_CONTENT_LENGTH) {
+      throw new InvocationError(
+        `request body of ${body.length} bytes exceeds the container's limit of ${MAX_CONTENT_LENGTH}`,
+        413,
+      );
+    }
+    let rows: { x: Float32Array; rows: number };
+    try {
+      rows = algorithmRows(body, contentType, model.numFeature);
+    } catch (error) {
+      throw new InvocationError(
+        `unable to parse the ${contentType} request: ${(error as Error).message}`,
+        415,
+      );
+    }
+    if (rows.rows === 0) return '';
+    try {
+      return model.formatBatch(model.score(rows.x, rows.rows), accept);
+    } catch (error) {
+      throw new InvocationError((error as Error).message, 406);
+    }
+  };
+}
+
+const textEncoder = new TextEncoder();
+const bytesOf = (part: string | Uint8Array): Uint8Array =>
+  typeof part === 'string' ? textEncoder.encode(part) : part;
+
 /** Transforms one input object; returns the `.out` body. Throws on the first failed request. */
-export function transformObject(
-  model: XGBoostModel,
+export async function transformObject(
+  invoke: Invoker,
   bytes: Uint8Array,
   request: CreateTransformJobRequest,
   source: string,
-): string {
+): Promise<Uint8Array> {
   const input = request.TransformInput ?? {};
   const contentType = input.ContentType ?? 'text/csv';
   const splitType = input.SplitType ?? 'None';
@@ -214,19 +264,33 @@ export function transformObject(
     : records;
   const batches = batchRecords(filtered, strategy, maxBytes, lineRecords ? 1 : 0);
   const assembleLine = request.TransformOutput?.AssembleWith === 'Line';
+  const accept = request.TransformOutput?.Accept;
+  const parts: Uint8Array[] = [];
   let out = '';
+  const flush = (): void => {
+    if (out !== '') parts.push(textEncoder.encode(out));
+    out = '';
+  };
   let recordIndex = 0;
   for (const batch of batches) {
     const body = lineRecords ? concat(batch, 0x0a) : concat(batch);
-    let response: string;
+    let answer: string | Uint8Array;
     try {
-      response = invokeBatch(model, body, contentType);
+      answer = await invoke(body, contentType, accept);
     } catch (error) {
       const first = recordIndex + 1;
       throw new InvocationError(
         `${source}: records ${first}-${first + batch.length - 1}: ${(error as Error).message}`,
       );
     }
+    if (typeof answer !== 'string') {
+      flush();
+      // Binary answers (RecordIO-protobuf) are concatenated as they are: a newline would break framing.
+      parts.push(answer);
+      recordIndex += batch.length;
+      continue;
+    }
+    const response = answer;
     if (join || (assembleLine && lineRecords)) {
       const lines = response.endsWith('\n') ? response.slice(0, -1).split('\n') : response.split('\n');
       if (join && lines.length !== batch.length) {
@@ -243,7 +307,8 @@ export function transformObject(
     }
     recordIndex += batch.length;
   }
-  return out;
+  flush();
+  return concat(parts.map(bytesOf));
 }
 
 /** Runs a transform job; fills the description in place. */
@@ -257,16 +322,34 @@ export async function runTransformJob(
   job.TransformStartTime = ctx.now().toISOString();
   await save();
   const failures: string[] = [];
+  let stop: (() => Promise<void>) | undefined;
   try {
     const dataUrl = model.PrimaryContainer.ModelDataUrl;
     if (dataUrl === undefined)
       throw new Error(`model ${model.ModelName} has no PrimaryContainer.ModelDataUrl`);
     const { bucket, key } = parseS3Uri(dataUrl);
-    let loaded: XGBoostModel;
-    try {
-      loaded = loadModel(await ctx.store.getObject(bucket, key), { source: dataUrl });
-    } catch (error) {
-      throw new Error(`Failed to load the model from ${dataUrl}: ${(error as Error).message}`);
+    const artifact = await ctx.store.getObject(bucket, key);
+    const image = model.PrimaryContainer.Image;
+    const customCommand = image === undefined ? undefined : ctx.customImages[image];
+    let invoke: Invoker;
+    if (customCommand !== undefined) {
+      const server = await startServingContainer(ctx, customCommand, artifact, {
+        name: job.TransformJobName,
+        environment: { ...(model.PrimaryContainer.Environment ?? {}), ...(request.Environment ?? {}) },
+        maxPayloadInMB: request.MaxPayloadInMB ?? 6,
+        batchStrategy: request.BatchStrategy ?? 'MultiRecord',
+      });
+      stop = server.stop;
+      invoke = async (body, contentType, accept) => {
+        const answer = await server.invoke(body, contentType, accept);
+        return /recordio|protobuf|octet|npy/i.test(accept ?? '') ? answer : new TextDecoder().decode(answer);
+      };
+    } else {
+      try {
+        invoke = builtinInvoker(loadAlgorithmModel(artifact, dataUrl));
+      } catch (error) {
+        throw new Error(`Failed to load the model from ${dataUrl}: ${(error as Error).message}`);
+      }
     }
     const inputUri = request.TransformInput!.DataSource!.S3DataSource!.S3Uri!;
     const dataType =
@@ -281,7 +364,7 @@ export async function runTransformJob(
     const outPrefix = output.key === '' || output.key.endsWith('/') ? output.key : `${output.key}/`;
     for (const file of files) {
       try {
-        const body = transformObject(loaded, file.bytes, request, `s3://${file.bucket}/${file.key}`);
+        const body = await transformObject(invoke, file.bytes, request, `s3://${file.bucket}/${file.key}`);
         const relative = file.key.startsWith(base)
           ? file.key.slice(base.length)
           : file.key.slice(file.key.lastIndexOf('/') + 1);
@@ -300,6 +383,7 @@ export async function runTransformJob(
     job.TransformJobStatus = 'Failed';
     job.FailureReason = `ClientError: ${(error as Error).message}`;
   } finally {
+    await stop?.();
     job.TransformEndTime = ctx.now().toISOString();
     await save();
   }

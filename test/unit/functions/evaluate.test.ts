@@ -64,7 +64,7 @@ describe('evaluate', () => {
     // Assess
     const curves = JSON.parse(await fake.text('artifacts', 'runs/run-1/curves.json'));
     expect(curves.kind).toBe('binary');
-    expect(curves.auc).toBeCloseTo(result.metrics.auc!, 12);
+    expect(curves.auc).toBeCloseTo((result.metrics as { auc: number }).auc, 12);
     expect(curves.confusion).toEqual({ threshold: 0.5, tp: 2, fp: 1, tn: 1, fn: 0 });
     const report = await fake.text('artifacts', 'runs/run-1/report.html');
     expect(report).toContain('ROC curve (AUC 0.7500)');

@@ -255,17 +255,40 @@ describe('the training state machine expressions', () => {
     for (const p of parameters) expect(p).toContain('--conf spark.sql.catalogImplementation=in-memory');
   });
 
-  it('batch-transform the label-first CSV test split and keep label,prediction', () => {
+  it('batch-transform the label-first CSV test split and keep label,prediction', async () => {
     // Prepare
     const args = state(training, 'BatchTransform').Arguments as Record<string, Record<string, unknown>>;
 
+    // Act
+    const joined = await evaluate(args.DataProcessing, { config });
+    const paired = await evaluate(args.DataProcessing, {
+      config: { ...config, transform: { accept: 'application/jsonlines', join: false } },
+    });
+
     // Assess
-    expect(args.DataProcessing).toEqual({
+    expect(joined).toEqual({
       InputFilter: '$[1:]',
       JoinSource: 'Input',
       OutputFilter: '$[0,-1]',
     });
+    expect(paired).toEqual({ InputFilter: '$[1:]' });
     expect(args.TransformInput).toMatchObject({ ContentType: 'text/csv', SplitType: 'Line' });
+  });
+
+  it('gate on a metric where lower is better when the config says so (wcss)', async () => {
+    // Prepare
+    const condition = state(training, 'QualityGate').Choices?.[0]?.Condition;
+    // Act
+    const pass = await evaluate(condition, {
+      config: { ...config, gate: { metric: 'wcss', threshold: 100, lowerIsBetter: true } },
+      evaluation: { metrics: { count: 10, wcss: 90 } },
+    });
+    const fail = await evaluate(condition, {
+      config: { ...config, gate: { metric: 'wcss', threshold: 100, lowerIsBetter: true } },
+      evaluation: { metrics: { count: 10, wcss: 110 } },
+    });
+    // Assess
+    expect([pass, fail]).toEqual([true, false]);
   });
 
   it.each([
