@@ -27,6 +27,11 @@ import { etagOf } from '../services/object-store';
 import { FileObjectStore } from '../services/s3/file-store';
 import { type S3Endpoint, startS3Server } from '../services/s3/server';
 import { createSageMakerService, type SageMakerService } from '../services/sagemaker';
+import {
+  type SageMakerRuntime,
+  type SageMakerRuntimeOptions,
+  startSageMakerRuntime,
+} from '../services/sagemaker-runtime';
 import { type ExecutionRecord, type StartedExecution, StepFunctionsService } from '../services/sfn';
 import {
   type JsonEndpoint,
@@ -63,6 +68,8 @@ export interface RuntimeOptions {
   readonly apiPort?: number;
   /** Called when a rule or schedule target fails. */
   readonly onTriggerError?: (error: unknown, source: string) => void;
+  /** Local endpoints: creation delay, invocation timeout, fault hook (tests). */
+  readonly endpoints?: Pick<SageMakerRuntimeOptions, 'createDelayMs' | 'invocationTimeoutMs' | 'faults'>;
 }
 
 /** A running offline runtime. */
@@ -76,6 +83,8 @@ export interface Runtime {
   readonly scheduler: Scheduler;
   readonly emr: EmrServerless;
   readonly sageMaker: SageMakerService;
+  /** Local SageMaker endpoints and the runtime API serving them. */
+  readonly sageMakerRuntime: SageMakerRuntime;
   readonly s3Endpoint: S3Endpoint;
   readonly apiEndpoint: JsonEndpoint;
   /** Bucket names by role. */
@@ -273,6 +282,17 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   });
 
   const sageMaker = registerSageMaker(registry, store, stateDir, region, account);
+  const sageMakerRuntime = await startSageMakerRuntime({
+    store,
+    stateDir,
+    region,
+    accountId: account,
+    sageMakerApi: (operation, input) => sageMaker.service.api(operation, input),
+    ...options.endpoints,
+  });
+  for (const [pattern, handler] of sageMakerRuntime.resources) {
+    registry.register(pattern, (request: TaskRequest) => handler(request.resource, request.input));
+  }
 
   for (const machine of config.stateMachines) {
     const text = await readFile(join(root, machine.definitionFile), 'utf8');
@@ -292,7 +312,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   });
   const targets: Record<string, JsonOperationHandler> = {
     AWSStepFunctions: stepFunctionsApi(stepFunctions),
-    SageMaker: sageMaker.api,
+    SageMaker: sageMakerRuntime.routeApi((operation, input) =>
+      sageMaker.service.api(operation, input),
+    ) as JsonOperationHandler,
     AWSEvents: async (operation, input) => {
       if (operation !== 'PutEvents')
         throw Object.assign(new Error(`${operation} is not implemented locally`), {
@@ -314,6 +336,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     AWS_ENDPOINT_URL_S3: s3Endpoint.url,
     AWS_ENDPOINT_URL_SFN: apiEndpoint.url,
     AWS_ENDPOINT_URL_SAGEMAKER: apiEndpoint.url,
+    AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: sageMakerRuntime.url,
     AWS_ENDPOINT_URL_EVENTBRIDGE: apiEndpoint.url,
     AWS_ACCESS_KEY_ID: 'sparkmaker',
     AWS_SECRET_ACCESS_KEY: 'sparkmaker',
@@ -373,6 +396,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     scheduler,
     emr,
     sageMaker: sageMaker.service,
+    sageMakerRuntime,
     s3Endpoint,
     apiEndpoint,
     buckets,
@@ -390,7 +414,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       scheduler.stop();
       while (announcing.size > 0) await Promise.all([...announcing]);
       await bus.idle();
-      await Promise.all([s3Endpoint.close(), apiEndpoint.close()]);
+      await Promise.all([s3Endpoint.close(), apiEndpoint.close(), sageMakerRuntime.close()]);
     },
   };
 }
