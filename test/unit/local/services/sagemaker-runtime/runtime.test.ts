@@ -131,7 +131,7 @@ describe('the local SageMaker endpoint lifecycle', () => {
       EndpointStatus: 'InService',
       EndpointArn: expect.stringMatching(/:endpoint\/ep1$/),
     });
-    expect(typeof (later as { CreationTime: unknown }).CreationTime).toBe('number');
+    expect(typeof (later as unknown as { CreationTime: unknown }).CreationTime).toBe('number');
     expect(listed.Endpoints.map((e) => e.EndpointName)).toEqual(['ep1']);
     expect(tags.Tags).toEqual([{ Key: 'sparkmaker:execution-arn', Value: 'arn:x' }]);
   });
