@@ -6,6 +6,12 @@
 import { InputValidationError } from '../../shared/errors';
 import { checkDt } from '../../shared/partitions';
 import { formatS3Uri, isPrefix, parseS3Uri } from '../../shared/s3';
+import {
+  ENDPOINT_FIELDS,
+  type EndpointSettings,
+  readEndpointSettings,
+  type ScoringMode,
+} from './endpoint-config';
 import { closest, FieldReader, Problems } from './fields';
 
 /** Deploy-time defaults (from the function's environment). */
@@ -58,6 +64,10 @@ export interface ScoringConfig {
   readonly toleratedFailurePercentage: number;
   readonly featuresUri: string;
   readonly manifestUri: string;
+  /** `lambda` (in-process scoring) or `endpoint` (InvokeEndpoint; docs/contracts.md). */
+  readonly mode: ScoringMode;
+  /** The endpoint settings in endpoint mode, null in lambda mode. */
+  readonly endpoint: EndpointSettings | null;
 }
 
 export const FORMATS: readonly InputFormat[] = ['csv', 'parquet', 'json'];
@@ -192,6 +202,8 @@ const SCORING_FIELDS = [
   'toleratedFailurePercentage',
   'featuresUri',
   'manifestUri',
+  'mode',
+  'endpoint',
 ];
 const INPUT_FIELDS = ['uri', 'format'];
 const GATE_FIELDS = ['metric', 'threshold'];
@@ -453,7 +465,7 @@ export function normaliseScoringInput(
 ): ScoringConfig {
   const problems = new Problems(
     'scoring input',
-    paths(SCORING_FIELDS, { input: INPUT_FIELDS, model: MODEL_FIELDS }),
+    paths(SCORING_FIELDS, { input: INPUT_FIELDS, model: MODEL_FIELDS, endpoint: ENDPOINT_FIELDS }),
   );
   const root = new FieldReader(raw ?? {}, '', SCORING_FIELDS, problems);
   const input = readInput(root, problems);
@@ -518,6 +530,7 @@ export function normaliseScoringInput(
       false,
       defaults.dataBucket,
     ),
+    ...readEndpointSettings(root, runId),
   };
   problems.throwIfAny();
   return config;

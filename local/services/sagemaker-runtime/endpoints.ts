@@ -90,6 +90,7 @@ export const ENDPOINT_OPERATIONS = [
   'DeleteEndpoint',
   'ListEndpoints',
   'DeleteModel',
+  'ListModels',
   'AddTags',
   'ListTags',
   'DeleteTags',
@@ -210,6 +211,18 @@ export class EndpointService {
         await this.state.remove('models', name);
         await this.state.updateTags(model.ModelArn, () => []);
         return {};
+      }
+      case 'ListModels': {
+        const models = await this.state.list<{ ModelName: string; ModelArn: string; CreationTime: string }>(
+          'models',
+        );
+        return {
+          Models: models
+            .filter(
+              (m) => typeof request.NameContains !== 'string' || m.ModelName.includes(request.NameContains),
+            )
+            .map((m) => ({ ModelName: m.ModelName, ModelArn: m.ModelArn, CreationTime: m.CreationTime })),
+        };
       }
       case 'AddTags': {
         const arn = String(request.ResourceArn ?? '');

@@ -45,7 +45,7 @@ export class EndpointStateStore {
     await rm(this.file(kind, name), { force: true });
   }
 
-  async list<T>(kind: EndpointResourceKind): Promise<T[]> {
+  async list<T>(kind: EndpointResourceKind | 'models'): Promise<T[]> {
     const dir = join(this.root, 'sagemaker', kind);
     const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return [] as string[];
