@@ -29,6 +29,8 @@ const FUNCTIONS = [
   'plan-shards',
   'score-shard',
   'commit-scores',
+  'invoke-shard',
+  'endpoint-cleanup',
 ];
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -230,6 +232,9 @@ describe('the packaged CloudFormation template', () => {
       'ecr:GetAuthorizationToken',
       'cloudwatch:PutMetricData',
       'sagemaker:ListModelPackages',
+      'sagemaker:ListEndpoints',
+      'sagemaker:ListEndpointConfigs',
+      'sagemaker:ListModels',
     ]);
 
     // Act
@@ -381,6 +386,7 @@ describe('the packaged CloudFormation template', () => {
       EvaluateRole: ['ArtifactBucket/runs/'],
       PlanShardsRole: ['ArtifactBucket/runs/'],
       ScoreShardRole: ['DataBucket/scores/'],
+      InvokeShardRole: ['DataBucket/scores/'],
       CommitScoresRole: ['DataBucket/scores/'],
       ScoringStateMachineRole: ['ArtifactBucket/map-results/'],
       TrainingStateMachineRole: ['ArtifactBucket/map-results/'],
@@ -547,6 +553,14 @@ const IAM_ACTIONS: Record<string, string[]> = {
   UpdateModelPackageCommand: ['sagemaker:UpdateModelPackage'],
   AddTagsCommand: ['sagemaker:AddTags'],
   PutEventsCommand: ['events:PutEvents'],
+  InvokeEndpointCommand: ['sagemaker:InvokeEndpoint'],
+  ListEndpointsCommand: ['sagemaker:ListEndpoints'],
+  ListEndpointConfigsCommand: ['sagemaker:ListEndpointConfigs'],
+  ListModelsCommand: ['sagemaker:ListModels'],
+  ListTagsCommand: ['sagemaker:ListTags'],
+  DeleteEndpointCommand: ['sagemaker:DeleteEndpoint'],
+  DeleteEndpointConfigCommand: ['sagemaker:DeleteEndpointConfig'],
+  DeleteModelCommand: ['sagemaker:DeleteModel'],
 };
 
 /** `XCommand` names constructed in functions/ and shared/ (our calls, not the SDK's own). */

@@ -75,7 +75,7 @@ const AWS_SDK_EXCEPTIONS: Record<string, string> = {
 
 /** How an `aws-sdk:sagemaker:*` Task reports an API error: `SageMaker.<Exception>`. */
 function awsSdkStatesError(error: SageMakerApiError): StatesError {
-  const exception = AWS_SDK_EXCEPTIONS[error.code] ?? 'SageMakerException';
+  const exception = AWS_SDK_EXCEPTIONS[error.code] ?? 'AmazonSageMakerException';
   return new StatesError(
     `SageMaker.${exception}`,
     `${error.message} (Service: SageMaker, Status Code: ${error.statusCode}, Request ID: ${randomUUID()})`,
