@@ -20,6 +20,7 @@ import { ResourceRegistry, registerLambda, StatesError, type TaskRequest } from 
 import { EmrServerless, type JobRunner } from '../services/emr';
 import { runFeatureJob } from '../services/emr/feature-job';
 import { EventBus, type Rule } from '../services/eventbridge';
+import { executionStatusEvent, isExecutionStatusRule } from '../services/eventbridge/execution-events';
 import { type Schedule, Scheduler } from '../services/eventbridge/scheduler';
 import { type FaultInjector, LambdaService } from '../services/lambda';
 import { stepFunctionsInvoker } from '../services/lambda/step-functions';
@@ -148,7 +149,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   };
 
   const bus = new EventBus({
-    rules: options.triggers === true ? config.rules : [],
+    // Rules on execution status changes (the endpoint clean-up) are always on; S3 and schedules only with triggers.
+    rules:
+      options.triggers === true ? config.rules : config.rules.filter((r) => isExecutionStatusRule(r.pattern)),
     stateDir,
     region,
     account,
@@ -348,6 +351,19 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   delete process.env.AWS_PROFILE;
 
   const announcing = new Set<Promise<void>>();
+  // Step Functions Execution Status Change events, as Standard workflows send them to EventBridge.
+  // Only a put in progress is tracked, so closing the runtime never waits for a running execution.
+  const publishStatus = (arn: string, final: boolean) => {
+    const put = (final ? stepFunctions.waitFor(arn) : stepFunctions.describeExecution(arn))
+      .then((record) => bus.put(executionStatusEvent(record, { region, account })))
+      .catch((error: unknown) => reportTrigger(error, 'execution status event'));
+    announcing.add(put);
+    void put.finally(() => announcing.delete(put));
+  };
+  stepFunctions.onExecutionStarted((started) => {
+    publishStatus(started.execution.arn, false);
+    void started.execution.done.then(() => publishStatus(started.execution.arn, true));
+  });
   if (options.triggers === true) {
     store.onObjectCreated((created) => {
       const put = bus.objectCreated(created).catch((error: unknown) => reportTrigger(error, 'S3 event'));
