@@ -16,7 +16,9 @@ import { Payload } from './lib/payload';
 const settings = new Settings(process.env, 'invoke-shard');
 const options = {
   idColumn: settings.string('ID_COLUMN', 'customer_id'),
-  blockRows: settings.integer('SCORE_BLOCK_ROWS', { default: 4096, min: 1, max: 1_000_000 }),
+  // Rows read per block: a block is cut into requests under the cap, so blocks bigger than one
+  // request (5 MiB is ~60 000 rows of 8 features) keep requests full.
+  blockRows: settings.integer('SCORE_BLOCK_ROWS', { default: 65_536, min: 1, max: 1_000_000 }),
   concurrency: settings.integer('INVOKE_CONCURRENCY', { default: 4, min: 1, max: 64 }),
   retry: { maxAttempts: settings.integer('INVOKE_MAX_ATTEMPTS', { default: 8, min: 1, max: 20 }) },
 };
