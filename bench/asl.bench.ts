@@ -5,6 +5,7 @@
  * - an inline Map of 10,000 Pass iterations: ≤ 1 s.
  */
 import { ResourceRegistry, StateMachine } from '../local/asl/index';
+import { registerS3Integrations } from '../local/conformance/s3';
 import { MemoryObjectStore } from '../local/services/object-store';
 
 const ITEMS = 100_000;
@@ -46,7 +47,7 @@ async function distributedMap(): Promise<Record<string, unknown>> {
       },
     },
   };
-  const machine = new StateMachine(definition, { registry, store });
+  const machine = new StateMachine(definition, { registry: registerS3Integrations(registry, store) });
   const rssBefore = process.memoryUsage().rss;
   let peakRss = rssBefore;
   const sampler = setInterval(() => {

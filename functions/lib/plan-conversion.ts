@@ -1,7 +1,7 @@
 /**
  * The conversion planner of a training run: lists the feature job's output
- * (`<features>/split=<split>/dt=<dt>/part-*.parquet`), pairs every data object with its target under
- * `<trainingData><split>/…`, and records the feature columns (every `f_*` column, in table order)
+ * (`<features>/split=<split>/dt=<dt>/part-*.parquet`), pairs every data object with its target, a flat
+ * file `<trainingData><split>/part-<dt>-<n>.<ext>` (channels hold no sub-folders), and records the feature columns (every `f_*` column, in table order)
  * that training, evaluation and scoring must agree on.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -96,27 +96,32 @@ function featureColumnsOfText(text: string, source: string): string[] {
     .filter((c) => c.startsWith('f_'));
 }
 
-/** The longest common prefix of two strings. */
-function commonPrefix(a: string, b: string): string {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return a.slice(0, i);
-}
-
 /**
- * The channels of a plan: for each split, the common directory (ending with `/`) of its targets, so
- * `train/dt=…/part-*` of every day feed the `train` channel. Splits without items are absent.
+ * The channels of a plan: for each split with items, the directory `<trainingData><split>/` that holds
+ * its files, flat (no sub-folders: the XGBoost 1.7-1 container may read only the files directly under
+ * a channel prefix). Splits without items are absent.
  */
 export function channelsOf(items: readonly ConversionItem[]): ConversionChannels {
   const channels: Record<string, string> = {};
   for (const split of ['train', 'validation', 'test']) {
-    const targets = items.filter((i) => i.split === split).map((i) => i.target);
-    const first = targets[0];
+    const first = items.find((i) => i.split === split);
     if (first === undefined) continue;
-    const prefix = targets.reduce(commonPrefix, first);
-    channels[split] = prefix.replace(/[^/]*$/, '');
+    channels[split] = first.target.replace(/[^/]*$/, '');
   }
   return channels;
+}
+
+/**
+ * The flat file name (without extension) of a feature object in its channel: the partition values
+ * and the part's own name joined, so `dt=2024-01-01/part-00003-<uuid>.c000.snappy.parquet` becomes
+ * `part-2024-01-01-00003-<uuid>.c000.snappy`. Distinct feature objects get distinct names.
+ */
+export function flatPartName(relativeWithoutSplit: string): string {
+  const segments = relativeWithoutSplit.split('/').filter((s) => s !== '');
+  const file = segments.pop() ?? 'part';
+  const values = segments.map((s) => (s.includes('=') ? s.slice(s.indexOf('=') + 1) : s));
+  const stem = file.replace(/\.[^.]*$/, '').replace(/^part-/, '');
+  return ['part', ...values, stem].filter((s) => s !== '').join('-');
 }
 
 /** Lists the feature columns of one feature object (Parquet footer, or the first line of text). */
@@ -176,6 +181,7 @@ export async function planConversion(
   }
   let featureColumns: string[] | undefined;
   const items: ConversionItem[] = [];
+  const taken = new Set<string>();
   for (const object of objects) {
     const relative = object.key.slice(prefix.key.length);
     const split = splitOf(relative) as string;
@@ -190,12 +196,14 @@ export async function planConversion(
     const rest = relative
       .split('/')
       .filter((s) => !s.startsWith('split='))
-      .join('/')
-      .replace(/\.[^./]*$/, '');
+      .join('/');
+    let name = flatPartName(rest);
+    for (let n = 1; taken.has(`${split}/${name}`); n++) name = `${flatPartName(rest)}-${n}`;
+    taken.add(`${split}/${name}`);
     items.push({
       split,
       source: formatS3Uri(location),
-      target: formatS3Uri(child(trainingData, split, `${rest}.${EXTENSION[itemTo]}`)),
+      target: formatS3Uri(child(trainingData, split, `${name}.${EXTENSION[itemTo]}`)),
       to: itemTo,
       sparse: itemTo === 'recordio-protobuf' && request.sparse,
     });

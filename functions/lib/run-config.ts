@@ -5,7 +5,7 @@
  */
 import { InputValidationError } from '../../shared/errors';
 import { checkDt } from '../../shared/partitions';
-import { formatS3Uri, isPrefix, parseS3Uri } from '../../shared/s3';
+import { formatS3Uri, isPrefix, isUnder, parseS3Uri } from '../../shared/s3';
 import {
   ENDPOINT_FIELDS,
   type EndpointSettings,
@@ -37,6 +37,8 @@ export interface TrainingConfig {
   readonly modelPackageGroup: string;
   readonly approvalStatus: ApprovalStatus;
   readonly instanceType: string;
+  /** The batch transform's instance type, its own setting: not every training type may serve transform. */
+  readonly transformInstanceType: string;
   readonly instanceCount: number;
   readonly volumeSizeGb: number;
   readonly maxRuntimeSeconds: number;
@@ -68,6 +70,12 @@ export interface ScoringConfig {
   readonly mode: ScoringMode;
   /** The endpoint settings in endpoint mode, null in lambda mode. */
   readonly endpoint: EndpointSettings | null;
+  /**
+   * What an empty input or a missing approved model means: `fail` (a run started by hand: the user
+   * asked to score something) or `succeed` (the schedule: the run ends SUCCEEDED, "nothing to score",
+   * with the reason, instead of a failure event every day).
+   */
+  readonly onNothingToScore: 'fail' | 'succeed';
 }
 
 export const FORMATS: readonly InputFormat[] = ['csv', 'parquet', 'json'];
@@ -180,6 +188,7 @@ const TRAINING_FIELDS = [
   'modelPackageGroup',
   'approvalStatus',
   'instanceType',
+  'transformInstanceType',
   'instanceCount',
   'volumeSizeGb',
   'maxRuntimeSeconds',
@@ -204,6 +213,7 @@ const SCORING_FIELDS = [
   'manifestUri',
   'mode',
   'endpoint',
+  'onNothingToScore',
 ];
 const INPUT_FIELDS = ['uri', 'format'];
 const GATE_FIELDS = ['metric', 'threshold'];
@@ -254,10 +264,10 @@ function outputField(
   prefix: boolean,
   dataBucket: string,
 ): string {
-  const uri = uriField(reader, name, fallback, prefix);
+  const uri = uriField(reader, name, fallback, prefix, true);
   if (uri === fallback) return uri;
   const location = parseS3Uri(uri, reader.pathOf(name));
-  if (location.bucket === dataBucket && `${location.key}/`.startsWith(TRIGGER_PREFIX)) {
+  if (isUnder(location, { bucket: dataBucket, key: TRIGGER_PREFIX })) {
     reader.problem(
       name,
       `${reader.pathOf(name)} must not be under s3://${dataBucket}/${TRIGGER_PREFIX}: objects written there start a new training run (a trigger loop); choose another prefix`,
@@ -265,7 +275,7 @@ function outputField(
     return uri;
   }
   const allowed = fallback.slice(0, fallback.indexOf('/', fallback.indexOf('/', 'x://'.length + 1) + 1) + 1);
-  if (!uri.startsWith(allowed)) {
+  if (!isUnder(location, parseS3Uri(allowed))) {
     reader.problem(
       name,
       `${reader.pathOf(name)} must be under ${allowed}: the deployed roles write this output only there (serverless.yml), got ${uri}`,
@@ -274,12 +284,21 @@ function outputField(
   return uri;
 }
 
-/** Reads an s3:// URI field; `prefix` makes it end in `/`. */
-function uriField(reader: FieldReader, name: string, fallback: string, prefix: boolean): string {
+/**
+ * Reads an s3:// URI field; `prefix` makes it end in `/`; `writable` (the run writes or deletes
+ * under it) refuses `.`/`..` key segments.
+ */
+function uriField(
+  reader: FieldReader,
+  name: string,
+  fallback: string,
+  prefix: boolean,
+  writable = false,
+): string {
   const text = reader.string(name) ?? (reader.has(name) ? undefined : fallback);
   if (text === undefined) return fallback;
   try {
-    const location = parseS3Uri(text, reader.pathOf(name));
+    const location = parseS3Uri(text, reader.pathOf(name), { writable });
     if (prefix && !isPrefix(location)) return `${formatS3Uri(location)}/`;
     if (!prefix && isPrefix(location)) {
       reader.problem(name, `${reader.pathOf(name)} must name an object, not a prefix: ${text}`);
@@ -391,6 +410,11 @@ export function normaliseTrainingInput(raw: unknown, runId: string, defaults: Ru
   const instanceType =
     root.string('instanceType', { pattern: INSTANCE, patternHint: 'an instance type like ml.m5.large' }) ??
     'ml.m5.large';
+  const transformInstanceType =
+    root.string('transformInstanceType', {
+      pattern: INSTANCE,
+      patternHint: 'an instance type like ml.m5.large',
+    }) ?? 'ml.m5.large';
   const instanceCount = root.integer('instanceCount', { min: 1, max: 100 }) ?? 1;
   const volumeSizeGb = root.integer('volumeSizeGb', { min: 1, max: 16384 }) ?? 10;
   const maxRuntimeSeconds = root.integer('maxRuntimeSeconds', { min: 1, max: MAX_RUNTIME }) ?? 3600;
@@ -418,6 +442,7 @@ export function normaliseTrainingInput(raw: unknown, runId: string, defaults: Ru
     modelPackageGroup,
     approvalStatus,
     instanceType,
+    transformInstanceType,
     instanceCount,
     volumeSizeGb,
     maxRuntimeSeconds,
@@ -531,9 +556,20 @@ export function normaliseScoringInput(
       defaults.dataBucket,
     ),
     ...readEndpointSettings(root, runId),
+    onNothingToScore: nothingToScore(root),
   };
   problems.throwIfAny();
   return config;
+}
+
+function nothingToScore(root: FieldReader): 'fail' | 'succeed' {
+  const value = root.string('onNothingToScore');
+  if (value === undefined || value === 'fail' || value === 'succeed') return value ?? 'fail';
+  root.problem(
+    'onNothingToScore',
+    `onNothingToScore must be 'fail' or 'succeed', got ${JSON.stringify(value)}`,
+  );
+  return 'fail';
 }
 
 /** The `validate-input` payload. */

@@ -1,8 +1,9 @@
 /**
  * A Distributed Map child of the scoring workflow: for each shard of its batch, stream the rows
  * (CSV with a header, JSON Lines, or Parquet; a byte range of a big text object), score them
- * in-process with the XGBoost model, and write `id,score` rows to `<output>dt=<dt>/part-<shard>.csv`.
- * The key depends only on the shard, and the object is written in one commit, so a retried child
+ * in-process with the XGBoost model, and write `id,score` rows to the run's staging prefix
+ * `<output>_staging/<runId>/dt=<dt>/part-<shard>.csv` (commit-scores moves them into the partition).
+ * The key depends only on run and shard, and the object is written in one commit, so a retried child
  * overwrites its own part instead of adding a second one.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -15,9 +16,9 @@ import {
   ParquetFormatError,
 } from '../../shared/errors';
 import { CsvReader, formatCsvField } from '../../shared/formats/csv';
-import { parquetColumns } from '../../shared/formats/parquet';
+import { PARQUET_COMPRESSORS, parquetColumns } from '../../shared/formats/parquet';
 import { formatBatchLine, loadModel, type XGBoostModel } from '../../shared/model';
-import { partitionFileKey, type ShardEntry, type ShardResult, scoreOutputKey } from '../../shared/partitions';
+import { type ShardEntry, type ShardResult, stagedPartKey } from '../../shared/partitions';
 import {
   deleteObject,
   headObject,
@@ -329,6 +330,7 @@ async function* readRowSlices(
       await parquetRead({
         file,
         metadata,
+        compressors: PARQUET_COMPRESSORS,
         columns,
         rowStart: groupStart,
         rowEnd: groupStart + rows,
@@ -414,7 +416,8 @@ export async function scoreShard(
     batch.featureColumnsUri === undefined ? undefined : await featureColumnsAt(s3, batch.featureColumnsUri);
   const location = parseS3Uri(shard.source, 'source');
   const output = parseS3Uri(batch.outputUri, 'outputUri');
-  const outputKey = scoreOutputKey(output.key, batch.dt, shard.shardId);
+  // Staged where readers of the committed partition never look; commit-scores moves it into place.
+  const outputKey = stagedPartKey(output.key, batch.runId, batch.dt, shard.shardId);
   const writer = new ObjectWriter(s3, { bucket: output.bucket, key: outputKey }, { contentType: 'text/csv' });
   const width = model.outputWidth;
   await writer.write(
@@ -479,27 +482,15 @@ export async function scoreShard(
 }
 
 /**
- * Deletes `_SUCCESS` and `_manifest.json` of the run's partition when they are there, before any part
- * file is written: they describe an earlier run, whose parts this run is about to overwrite, and a
- * run that then fails never reaches commit-scores to correct them. Only present markers are deleted
- * (no delete marker per child in the versioned bucket).
+ * Scores every shard of a batch in order, staging each part under the run's own prefix: nothing a
+ * reader of the committed partition sees changes until commit-scores.
  */
-export async function removePartitionMarkers(s3: S3Client, batch: ScoreBatchInput): Promise<void> {
-  const output = parseS3Uri(batch.outputUri, 'outputUri');
-  for (const name of ['_SUCCESS', '_manifest.json'] as const) {
-    const location = { bucket: output.bucket, key: partitionFileKey(output.key, batch.dt, name) };
-    if ((await headObject(s3, location)) !== undefined) await deleteObject(s3, location);
-  }
-}
-
-/** Scores every shard of a batch in order, after removing an earlier run's partition markers. */
 export async function scoreBatch(
   s3: S3Client,
   items: readonly ShardEntry[],
   batch: ScoreBatchInput,
   options: ScoreOptions,
 ): Promise<{ shards: ShardResult[] }> {
-  await removePartitionMarkers(s3, batch);
   const shards: ShardResult[] = [];
   for (const item of items) shards.push(await scoreShard(s3, item, batch, options));
   return { shards };

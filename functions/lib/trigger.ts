@@ -154,3 +154,30 @@ export function runInput(
 ): { input: { uri: string; format: InputFormat } } {
   return { input: { uri: formatS3Uri(object), format } };
 }
+
+const SCHEDULED_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?Z$/;
+
+/**
+ * The execution name of a scheduled run: `<prefix>-<scheduled time as YYYYMMDDTHHMMSSZ>`. Scheduler
+ * retries an invocation whose answer it did not get, each attempt with a new execution id but the
+ * same scheduled time, so a name from the scheduled time makes a retry find the run it already
+ * started (ExecutionAlreadyExists) instead of starting a second one. `:` may not appear in an
+ * execution name, hence the compact form.
+ *
+ * @throws {InputValidationError} (field `scheduledTime`) for anything but an ISO 8601 UTC time.
+ * @example
+ * ```ts
+ * scheduledExecutionName('score', '2026-12-04T06:00:00Z'); // 'score-20261204T060000Z'
+ * ```
+ */
+export function scheduledExecutionName(prefix: string, scheduledTime: unknown): string {
+  const match = typeof scheduledTime === 'string' ? SCHEDULED_TIME.exec(scheduledTime) : null;
+  if (match === null) {
+    throw new InputValidationError(
+      `scheduledTime must be an ISO 8601 UTC time like 2026-12-04T06:00:00Z (Scheduler's <aws.scheduler.scheduled-time>), got ${JSON.stringify(scheduledTime)?.slice(0, 60)}`,
+      'scheduledTime',
+    );
+  }
+  const [, y, mo, d, h, mi, s] = match;
+  return `${prefix}-${y}${mo}${d}T${h}${mi}${s}Z`;
+}

@@ -4,8 +4,28 @@
  * through the {@link ResourceRegistry}; the interpreter itself knows none.
  */
 export { StateEvaluationError, StatesError } from './errors';
-export { type LambdaInvokeResult, registerLambda } from './integrations/lambda';
+export {
+  type LambdaInvokeOptions,
+  type LambdaInvokeResult,
+  LOG_TAIL_BYTES,
+  logTail,
+  registerLambda,
+} from './integrations/lambda';
+export type {
+  ChoiceState,
+  FailState,
+  MapState,
+  ParallelState,
+  PassState,
+  Program,
+  QueryLanguage,
+  State,
+  SucceedState,
+  TaskState,
+  WaitState,
+} from './model';
 export { ResourceRegistry } from './registry';
+export { checkDistributedMapScopes, type ScopeFinding } from './scope-check';
 export { StateMachine } from './state-machine';
 export { sendTaskFailure, sendTaskHeartbeat, sendTaskSuccess } from './task-tokens';
 export type {
@@ -17,4 +37,4 @@ export type {
   TaskHandler,
   TaskRequest,
 } from './types';
-export { validateDefinition } from './validate';
+export { parseDefinition, validateDefinition } from './validate';

@@ -3,6 +3,7 @@
  * single indices only) selects one value or nothing; an indefinite path (wildcards, slices, unions,
  * deep scan, filters) selects a list, possibly empty.
  */
+import { deepEqual } from './json-equal';
 
 type Segment =
   | { readonly kind: 'name'; readonly name: string }
@@ -422,26 +423,6 @@ function compileOperand(raw: string, text: string): Operand {
   } catch {
     throw new JsonPathSyntaxError(text, `Invalid path '${text}': bad filter operand '${s}'`);
   }
-}
-
-/** Structural equality of JSON values. */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
-  }
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  return (
-    ka.length === kb.length &&
-    ka.every(
-      (k) =>
-        Object.hasOwn(b, k) &&
-        deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
-    )
-  );
 }
 
 /** Jayway's normalized rendering of a definite path: `$['a']['b'][0]`. */

@@ -163,7 +163,8 @@ export interface JsonataEnv {
 }
 
 const compiled = new Map<string, jsonata.Expression>();
-const JSONATA = /^\s*\{%(.*)%\}\s*$/s;
+/** A JSONata expression: the whole string starts with `{%` and ends with `%}` (no blanks around). */
+const JSONATA = /^\{%(.*)%\}$/s;
 
 /** The expression inside `{% … %}`, or undefined when `value` is not a JSONata string. */
 export function jsonataBody(value: unknown): string | undefined {

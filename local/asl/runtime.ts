@@ -4,7 +4,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import type { ObjectStore } from '../services/object-store';
 import { StatesError } from './errors';
 import type { Scope } from './payload';
 import type { ResourceRegistry } from './registry';
@@ -13,7 +12,6 @@ import type { HistoryEvent } from './types';
 /** Resolved options of one execution. */
 export interface RunConfig {
   readonly registry: ResourceRegistry;
-  readonly store?: ObjectStore;
   readonly timeScale: number;
   readonly random: () => number;
   readonly region: string;
@@ -76,7 +74,13 @@ export class Run {
     detailsKey?: string,
     details?: Record<string, unknown>,
   ): number {
-    if (frame !== undefined && !frame.record) return 0;
+    if (frame !== undefined && !frame.record) {
+      // A child execution records no history here, but its own event ids still count (AWS names
+      // them in causes: "entered at the event id #2").
+      if (frame.ids === undefined) return 0;
+      frame.prev = ++frame.ids.last;
+      return frame.prev;
+    }
     const id = this.events.length + 1;
     const event: Record<string, unknown> = {
       id,
@@ -111,6 +115,8 @@ export interface Frame {
   /** The context object without `State` (Execution, StateMachine, Map…). */
   readonly context: Record<string, unknown>;
   readonly queryLanguage: 'JSONPath' | 'JSONata';
+  /** The event-id counter of an unrecorded child execution (shared by its branches and iterations). */
+  readonly ids?: { last: number };
 }
 
 /** Waits `ms` milliseconds unless `signal` aborts first (then rejects with its reason). */

@@ -1,11 +1,12 @@
 /** The state machine and its executions. */
-import { StatesError } from './errors';
+import { FailStateError, StatesError } from './errors';
 import { loadExtensions } from './extensions';
+import type { Program } from './model';
 import { Scope, toJson } from './payload';
+import { runProgram } from './program';
 import { type Frame, Interruption, Run, type RunConfig, uuid } from './runtime';
-import { type Program, runProgram } from './states';
 import type { Execution, ExecutionResult, HistoryEvent, StateMachineOptions } from './types';
-import { validateDefinition } from './validate';
+import { parseDefinition } from './validate';
 
 let counter = 0;
 
@@ -17,15 +18,20 @@ let counter = 0;
  * const result = await machine.start({ x: 1 }).done;
  */
 export class StateMachine {
-  readonly definition: Program & { TimeoutSeconds?: number };
+  /** The definition as given (validated). */
+  readonly definition: object;
+  private readonly program: Program;
+  private readonly timeoutSeconds: number | undefined;
   readonly name: string;
   readonly arn: string;
   private readonly options: StateMachineOptions;
 
   constructor(definition: string | object, options: StateMachineOptions) {
     const parsed: unknown = typeof definition === 'string' ? JSON.parse(definition) : definition;
-    validateDefinition(parsed, { type: options.type ?? 'STANDARD' });
-    this.definition = parsed as Program;
+    this.program = parseDefinition(parsed, { type: options.type ?? 'STANDARD' });
+    this.definition = parsed as object;
+    const timeout = (parsed as { TimeoutSeconds?: unknown }).TimeoutSeconds;
+    this.timeoutSeconds = typeof timeout === 'number' ? timeout : undefined;
     this.options = options;
     const region = options.region ?? 'us-east-1';
     const account = options.account ?? '123456789012';
@@ -40,7 +46,6 @@ export class StateMachine {
     const account = o.account ?? '123456789012';
     const config: RunConfig = {
       registry: o.registry,
-      ...(o.store !== undefined ? { store: o.store } : {}),
       timeScale: o.timeScale ?? 1,
       random: o.random ?? Math.random,
       region,
@@ -56,7 +61,14 @@ export class StateMachine {
     const name =
       options.name ?? `${Date.now().toString(36)}-${(counter++).toString(36)}-${uuid().slice(0, 8)}`;
     const arn = `arn:aws:states:${region}:${account}:${config.type === 'EXPRESS' ? 'express' : 'execution'}:${this.name}:${name}`;
-    return new LocalExecution(this.definition, config, arn, name, input === undefined ? {} : input);
+    return new LocalExecution(
+      this.program,
+      this.timeoutSeconds,
+      config,
+      arn,
+      name,
+      input === undefined ? {} : input,
+    );
   }
 }
 
@@ -66,14 +78,15 @@ class LocalExecution implements Execution {
   private readonly run: Run;
 
   constructor(
-    definition: Program & { TimeoutSeconds?: number },
+    program: Program,
+    timeoutSeconds: number | undefined,
     config: RunConfig,
     readonly arn: string,
     readonly name: string,
     input: unknown,
   ) {
     this.run = new Run(config);
-    this.done = this.execute(definition, input);
+    this.done = this.execute(program, timeoutSeconds, input);
   }
 
   get events(): HistoryEvent[] {
@@ -90,7 +103,8 @@ class LocalExecution implements Execution {
   }
 
   private async execute(
-    definition: Program & { TimeoutSeconds?: number },
+    program: Program,
+    timeoutSeconds: number | undefined,
     input: unknown,
   ): Promise<ExecutionResult> {
     await loadExtensions();
@@ -115,7 +129,7 @@ class LocalExecution implements Execution {
         },
         StateMachine: { Id: config.stateMachineArn, Name: config.stateMachineName },
       },
-      queryLanguage: definition.QueryLanguage === 'JSONata' ? 'JSONata' : 'JSONPath',
+      queryLanguage: program.language,
     };
     run.emit(undefined, 'ExecutionStarted', 'executionStartedEventDetails', {
       input: toJson(input),
@@ -124,14 +138,14 @@ class LocalExecution implements Execution {
     });
     frame.prev = 0;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    if (typeof definition.TimeoutSeconds === 'number') {
+    if (timeoutSeconds !== undefined) {
       timer = setTimeout(
         () => run.controller.abort(new Interruption('TIMED_OUT', 'States.Timeout', '')),
-        definition.TimeoutSeconds * 1000 * config.timeScale,
+        timeoutSeconds * 1000 * config.timeScale,
       );
     }
     try {
-      const output = await runProgram(definition, input, frame);
+      const output = await runProgram(program, input, frame);
       if (run.controller.signal.aborted) throw run.controller.signal.reason;
       run.emit(frame, 'ExecutionSucceeded', 'executionSucceededEventDetails', {
         output: toJson(output),
@@ -159,8 +173,7 @@ class LocalExecution implements Execution {
         thrown instanceof StatesError
           ? thrown
           : new StatesError('States.Runtime', thrown instanceof Error ? thrown.message : String(thrown));
-      const fromFail = (error as { fromFailState?: boolean }).fromFailState === true;
-      const hasError = fromFail ? (error as { hasError?: boolean }).hasError === true : true;
+      const hasError = error instanceof FailStateError ? error.hasError : true;
       const d: Record<string, unknown> = {};
       if (hasError) d.error = error.error;
       if (error.cause !== undefined) d.cause = error.cause;

@@ -2,8 +2,6 @@
  * The public types of the ASL interpreter: task requests and handlers, options, executions and
  * GetExecutionHistory-shaped history events.
  */
-import type { ObjectStore } from '../services/object-store';
-
 /** What a Task state hands to the handler registered for its Resource. */
 export interface TaskRequest {
   /** The Resource ARN as written (after JSONata evaluation). */
@@ -28,8 +26,6 @@ export type TaskHandler = (request: TaskRequest) => Promise<unknown>;
 /** How a {@link StateMachine} runs: where its tasks go and how fast time passes. */
 export interface StateMachineOptions {
   readonly registry: import('./registry').ResourceRegistry;
-  /** For Distributed Map ItemReader / ResultWriter. */
-  readonly store?: ObjectStore;
   /** Multiplies every Wait, Retry interval and timeout (tests use 0.001 and the like). */
   readonly timeScale?: number;
   readonly name?: string;

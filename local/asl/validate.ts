@@ -4,6 +4,7 @@
  */
 import { StatesError } from './errors';
 import { extensions } from './extensions';
+import { type Program, parseProgram } from './model';
 import { isValidPath } from './payload';
 
 const STATE_TYPES = ['Pass', 'Task', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map'];
@@ -267,4 +268,18 @@ function checkTemplate(template: unknown, path: string, problems: string[]): voi
       checkTemplate(value, `${path}/${key}`, problems);
     }
   }
+}
+
+/**
+ * Parses a definition into its typed program: validates it as Step Functions does at
+ * CreateStateMachine (throwing `States.InvalidDefinition` with AWS's message), then builds the
+ * discriminated union of typed states the interpreter runs.
+ *
+ * @example
+ * const program = parseDefinition({ StartAt: 'A', States: { A: { Type: 'Pass', End: true } } });
+ * program.states.get('A')?.Type; // 'Pass'
+ */
+export function parseDefinition(definition: unknown, options: ValidationOptions = {}): Program {
+  validateDefinition(definition, options);
+  return parseProgram(definition as Record<string, unknown>);
 }

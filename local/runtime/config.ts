@@ -296,6 +296,9 @@ export function loadProjectConfig(
         enabled: p.State !== 'DISABLED',
         targetArn: String(target.Arn),
         ...(typeof target.Input === 'string' ? { input: target.Input } : {}),
+        ...(typeof (target.RetryPolicy as Yaml | undefined)?.MaximumRetryAttempts === 'number'
+          ? { maximumRetryAttempts: (target.RetryPolicy as Yaml).MaximumRetryAttempts as number }
+          : {}),
       });
     }
   }

@@ -57,6 +57,8 @@ export interface RuntimeOptions {
   readonly schedules?: boolean;
   /** Multiplies Wait / Retry intervals (tests: 0.001). */
   readonly timeScale?: number;
+  /** Test hook: size at which a Distributed Map's ResultWriter starts a new `FAILED_<n>`/`SUCCEEDED_<n>` file. */
+  readonly resultFileBytes?: number;
   /** Test hook: fail chosen Lambda invocations (see {@link failShards}). */
   readonly faults?: FaultInjector;
   /** Powertools log level for the handlers (default SILENT: the CLI shows progress instead). */
@@ -125,6 +127,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     region,
     account,
     ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
+    ...(options.resultFileBytes === undefined ? {} : { resultFileBytes: options.resultFileBytes }),
   });
 
   const logLevel = options.logLevel ?? 'SILENT';
@@ -189,6 +192,16 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     (error, schedule) => reportTrigger(error, `schedule ${schedule.name}`),
   );
   async function runSchedule(schedule: Schedule, input: string): Promise<void> {
+    if (schedule.targetArn.startsWith('arn:aws:lambda:')) {
+      const result = await lambda.invoke(schedule.targetArn, JSON.parse(input));
+      if (result.functionError !== undefined) {
+        const payload = result.payload as { errorType?: string; errorMessage?: string };
+        throw new Error(
+          `${payload.errorType ?? 'Error'}: ${payload.errorMessage ?? ''} (schedule ${schedule.name})`,
+        );
+      }
+      return;
+    }
     if (schedule.targetArn === 'arn:aws:scheduler:::aws-sdk:sfn:startExecution') {
       const request = JSON.parse(input) as { StateMachineArn: string; Name?: string; Input?: string };
       await stepFunctions.startExecution({
@@ -209,7 +222,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   });
   registry.register(/^arn:aws:states:::emr-serverless:startJobRun(\.sync)?$/, emr.startJobRunTask);
 
-  registry.register(/^arn:aws:states:::aws-sdk:s3:listObjectsV2$/, async (request: TaskRequest) => {
+  // Also the Distributed Map ItemReader / ResultWriter resources (arn:aws:states:::s3:getObject,
+  // …:s3:listObjectsV2, …:s3:putObject), which the interpreter dispatches through this registry.
+  registry.register(/^arn:aws:states:::(aws-sdk:)?s3:listObjectsV2$/, async (request: TaskRequest) => {
     const input = (request.input ?? {}) as {
       Bucket?: string;
       Prefix?: string;
@@ -261,7 +276,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     }
   });
 
-  registry.register(/^arn:aws:states:::aws-sdk:s3:(getObject|putObject)$/, async (request: TaskRequest) => {
+  registry.register(/^arn:aws:states:::(aws-sdk:)?s3:(getObject|putObject)$/, async (request: TaskRequest) => {
     const input = (request.input ?? {}) as { Bucket?: string; Key?: string; Body?: unknown };
     if (typeof input.Bucket !== 'string' || typeof input.Key !== 'string') {
       throw new StatesError('S3.ValidationException', 'Bucket and Key are required');

@@ -4,7 +4,9 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { parseS3Uri } from '../../shared/s3/uri';
 import type { FileObjectStore } from '../services/s3/file-store';
+import { encodeKey } from '../services/s3/key-path';
 
 /** Uploads every file under `<examples>/data/` to the data bucket, keeping its relative key. */
 export async function seedSampleData(
@@ -35,9 +37,13 @@ export async function readSampleInput(examples: string, name: string): Promise<u
 
 /** `s3://bucket/key` → `<stateDir>/s3/bucket/key` (relative to `cwd` when inside it). */
 export function localPathOf(uri: string, stateDir: string, cwd = process.cwd()): string {
-  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
-  if (match === null) return uri;
-  const path = join(stateDir, 's3', match[1]!, ...match[2]!.split('/'));
+  let location: { bucket: string; key: string };
+  try {
+    location = parseS3Uri(uri);
+  } catch {
+    return uri;
+  }
+  const path = join(stateDir, 's3', location.bucket, ...encodeKey(location.key).map((s) => s.name));
   const rel = relative(cwd, path);
   return rel.startsWith('..') ? path : rel;
 }

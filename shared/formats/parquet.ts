@@ -12,8 +12,15 @@ import {
   parquetSchema,
 } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
+import { compressors } from 'hyparquet-compressors';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { type FormatErrorLocation, ParquetFormatError } from '../errors';
+
+/**
+ * The page decompressors every Parquet read passes to hyparquet (which decodes only uncompressed
+ * and Snappy pages itself): GZIP, ZSTD, LZ4, LZ4_RAW and BROTLI from hyparquet-compressors.
+ */
+export const PARQUET_COMPRESSORS = compressors;
 
 /** What a Parquet reader accepts: bytes, or an AsyncBuffer (e.g. backed by range reads). */
 export type ParquetInput = Uint8Array | ArrayBuffer | AsyncBuffer;
@@ -191,6 +198,7 @@ export async function* readParquetBatches(
         await parquetRead({
           file,
           metadata,
+          compressors: PARQUET_COMPRESSORS,
           columns: [...wanted],
           rowStart,
           rowEnd,

@@ -13,13 +13,17 @@ export {
 } from './manifest';
 export {
   checkDt,
+  committedPartKey,
   dtPartition,
   isDataKey,
   isShardId,
   partFileName,
   partitionFileKey,
+  runTag,
   scoreOutputKey,
   shardId,
+  stagedPartKey,
+  stagingPrefixKey,
 } from './paths';
 export {
   type ChildExecutionRecord,

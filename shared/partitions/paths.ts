@@ -2,6 +2,7 @@
  * Names of partitioned outputs: `dt=YYYY-MM-DD/` partitions, `part-<shard>.<ext>` files, shard ids.
  * Every name is a pure function of the run's inputs, so a retried shard overwrites its own output.
  */
+import { createHash } from 'node:crypto';
 import { InputValidationError } from '../errors';
 
 const DT = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -48,6 +49,43 @@ export function partFileName(shard: string, extension: string): string {
 /** The key of a shard's scores under an output prefix: `<prefix>dt=<dt>/part-<shard>.csv`. */
 export function scoreOutputKey(outputPrefixKey: string, dt: string, shard: string): string {
   return `${withSlash(outputPrefixKey)}${dtPartition(dt)}/${partFileName(shard, 'csv')}`;
+}
+
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/;
+
+function checkRunIdForKey(runId: string): string {
+  if (!RUN_ID.test(runId)) throw new RangeError(`not a run id: ${JSON.stringify(runId)}`);
+  return runId;
+}
+
+/**
+ * The prefix where a scoring run stages its parts before the commit: `<prefix>_staging/<runId>/`.
+ * Readers of the partitions never look there (Hive-style readers skip `_`-prefixed folders, and the
+ * committed partition's manifest never lists it), so a run that fails or is killed before its commit
+ * leaves the partition as the last commit left it.
+ */
+export function stagingPrefixKey(outputPrefixKey: string, runId: string): string {
+  return `${withSlash(outputPrefixKey)}_staging/${checkRunIdForKey(runId)}/`;
+}
+
+/** A shard's staged part: `<prefix>_staging/<runId>/dt=<dt>/part-<shard>.csv`. */
+export function stagedPartKey(outputPrefixKey: string, runId: string, dt: string, shard: string): string {
+  return `${stagingPrefixKey(outputPrefixKey, runId)}${dtPartition(dt)}/${partFileName(shard, 'csv')}`;
+}
+
+/**
+ * A shard's committed part: `<prefix>dt=<dt>/part-<shard>-<run tag>.csv`, where the tag is 8 hex
+ * digits of the run id's SHA-256. The name is new for every run, so copying a run's parts into the
+ * partition never touches a part the current manifest lists.
+ */
+export function committedPartKey(outputPrefixKey: string, runId: string, dt: string, shard: string): string {
+  if (!isShardId(shard)) throw new RangeError(`not a shard id: ${JSON.stringify(shard)}`);
+  return `${withSlash(outputPrefixKey)}${dtPartition(dt)}/part-${shard}-${runTag(checkRunIdForKey(runId))}.csv`;
+}
+
+/** 8 hex digits of the SHA-256 of a run id. */
+export function runTag(runId: string): string {
+  return createHash('sha256').update(runId).digest('hex').slice(0, 8);
 }
 
 /** The key of a run's partition marker files (`_manifest.json`, `_SUCCESS`) under an output prefix. */

@@ -4,6 +4,7 @@
  * argument (made once in `shared/clients.ts`) and throws typed errors naming the object.
  */
 export { type RangedBuffer, s3RangedBuffer } from './async-buffer';
+export { copyObject } from './copy';
 export { s3Failure } from './errors';
 export { type ListedObject, listAllObjects, listObjects } from './list';
 export {
@@ -14,7 +15,21 @@ export {
   readObjectChunks,
   readObjectText,
 } from './read';
-export { asPrefix, baseName, child, formatS3Uri, isPrefix, parseS3Uri, type S3Location } from './uri';
+export {
+  asPrefix,
+  baseName,
+  bucketNameProblem,
+  child,
+  dotSegment,
+  formatS3Uri,
+  isPrefix,
+  isUnder,
+  isValidBucketName,
+  MAX_KEY_BYTES,
+  type ParseS3UriOptions,
+  parseS3Uri,
+  type S3Location,
+} from './uri';
 export {
   deleteObject,
   ObjectWriter,

@@ -204,7 +204,8 @@ describe('the scoring workflow in endpoint mode', () => {
 
     // Assess
     expect(record.status).toBe('FAILED');
-    expect(record.error).toBe('States.ExceedToleratedFailureThreshold');
+    expect(record.error).toBe('EndpointInvocationError');
+    expect(record.cause).toContain('the container answered 415: Loading csv data failed with Exception');
     expect(await endpointsLeft()).toEqual([]);
     expect(await stat(join(partDir('endpoint-refused'), '_SUCCESS')).catch(() => undefined)).toBeUndefined();
     const results = join(stateDir, 's3', ARTIFACTS, 'map-results', 'endpoint-refused');

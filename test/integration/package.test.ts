@@ -31,6 +31,8 @@ const FUNCTIONS = [
   'commit-scores',
   'invoke-shard',
   'endpoint-cleanup',
+  'map-failure',
+  'schedule-trigger',
 ];
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -166,14 +168,24 @@ describe('the packaged CloudFormation template', () => {
     expect(allows.length).toBeGreaterThan(20);
     expect(wildcards).toEqual([]);
     expect(notActions).toEqual([]);
-    expect(passRoles.length).toBe(2);
+    // One statement per role and service pair: both workflows pass both roles (scoring passes the
+    // SageMaker one to create an endpoint's model in endpoint mode).
+    const SERVICE: Record<string, string> = {
+      SageMakerExecutionRole: 'sagemaker.amazonaws.com',
+      EmrJobRole: 'emr-serverless.amazonaws.com',
+    };
+    expect(passRoles.map(({ where }) => where).sort()).toEqual([
+      'ScoringStateMachineRole',
+      'ScoringStateMachineRole',
+      'TrainingStateMachineRole',
+      'TrainingStateMachineRole',
+    ]);
     for (const { where, statement } of passRoles) {
       const resources = asArray(statement.Resource);
-      expect(resources, where).not.toContain('*');
-      for (const target of resources) {
-        expect(['SageMakerExecutionRole', 'EmrJobRole'], where).toContain(getAttTarget(target));
-      }
-      expect(JSON.stringify(statement.Condition), where).toContain('iam:PassedToService');
+      expect(resources, where).toHaveLength(1);
+      const role = getAttTarget(resources[0] as Json) as string;
+      expect(Object.keys(SERVICE), where).toContain(role);
+      expect(statement.Condition, where).toEqual({ StringEquals: { 'iam:PassedToService': SERVICE[role] } });
     }
   });
 
@@ -235,6 +247,19 @@ describe('the packaged CloudFormation template', () => {
       'sagemaker:ListEndpoints',
       'sagemaker:ListEndpointConfigs',
       'sagemaker:ListModels',
+      // CloudWatch Logs delivery for state-machine logging, and X-Ray tracing
+      'logs:CreateLogDelivery',
+      'logs:GetLogDelivery',
+      'logs:UpdateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'logs:DescribeLogGroups',
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
     ]);
 
     // Act
@@ -263,8 +288,8 @@ describe('the packaged CloudFormation template', () => {
       /"Action":"states:StartExecution","Resource":\{"Fn::Sub":"[^"]*stateMachine:sparkmaker-dev-training"/,
     );
     expect(training).toContain('execution:sparkmaker-dev-training/*');
-    // The failed-conversion path lists and reads only the Map's result files.
-    expect(training).toContain(
+    // The failed-Map path (map-failure) lists and reads only the Map's result files.
+    expect(policyText('MapFailureRole')).toContain(
       '"Action":"s3:ListBucket","Resource":{"Fn::GetAtt":["ArtifactBucket","Arn"]},"Condition":{"StringLike":{"s3:prefix":"map-results/*"}}',
     );
     expect(training).not.toContain('states:RedriveExecution');
@@ -410,7 +435,7 @@ describe('the packaged CloudFormation template', () => {
     expect(actual).toEqual(expected);
   });
 
-  it('schedules scoring runs named score-… with a valid input', () => {
+  it('schedules scoring runs through schedule-trigger, named from the scheduled time, nothing to score allowed', () => {
     // Prepare
     const target = (resource('ScoringSchedule').Properties?.Target ?? {}) as Record<string, Json>;
     const [body, values] = (target.Input as { 'Fn::Sub': [string, Record<string, Json>] })['Fn::Sub'];
@@ -419,17 +444,35 @@ describe('the packaged CloudFormation template', () => {
     );
 
     // Act
-    const request = JSON.parse(filled) as { StateMachineArn: string; Name: string; Input: string };
-    const input = JSON.parse(request.Input) as Record<string, unknown>;
+    const request = JSON.parse(filled) as { scheduledTime: string; input: Record<string, unknown> };
 
     // Assess
-    expect(target.Arn).toBe('arn:aws:scheduler:::aws-sdk:sfn:startExecution');
-    expect(values.StateMachineArn).toEqual({ Ref: 'ScoringStateMachine' });
-    expect(request.Name).toBe('score-<aws.scheduler.execution-id>');
-    expect(input).toMatchObject({ input: { format: 'csv' }, featureJob: true });
-    expect(policyText('SchedulerRole')).toContain(
+    expect(target.Arn).toEqual({ 'Fn::GetAtt': ['ScheduleDashtriggerLambdaFunction', 'Arn'] });
+    expect(request.scheduledTime).toBe('<aws.scheduler.scheduled-time>');
+    expect(request.input).toMatchObject({
+      input: { format: 'csv' },
+      featureJob: true,
+      onNothingToScore: 'succeed',
+    });
+    expect(policyText('SchedulerRole')).toContain('"Action":"lambda:InvokeFunction"');
+    expect(policyText('SchedulerRole')).not.toContain('states:StartExecution');
+    expect(policyText('ScheduleTriggerRole')).toContain(
       '"Action":"states:StartExecution","Resource":{"Ref":"ScoringStateMachine"}',
     );
+  });
+
+  it('logs both state machines at the configured level without execution data, tracing off by default', () => {
+    for (const id of ['TrainingStateMachine', 'ScoringStateMachine']) {
+      const props = resource(id).Properties ?? {};
+      expect(props.LoggingConfiguration, id).toMatchObject({
+        Level: 'ERROR',
+        IncludeExecutionData: false,
+        Destinations: [
+          { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': ['StateMachineLogGroup', 'Arn'] } } },
+        ],
+      });
+      expect(props.TracingConfiguration, id).toEqual({ Enabled: false });
+    }
   });
 
   it('loads both state machines from the ASL files with every placeholder substituted', () => {
@@ -618,7 +661,10 @@ function statements(): { where: string; statement: Statement }[] {
       documents.push(props.PolicyDocument as Json);
     }
     for (const document of documents) {
-      for (const statement of asArray((document as { Statement: Json }).Statement)) {
+      for (const entry of asArray((document as { Statement: Json }).Statement)) {
+        // A statement under Fn::If [condition, statement, AWS::NoValue] counts as if granted.
+        const conditional = (entry as { 'Fn::If'?: Json[] })['Fn::If'];
+        const statement = Array.isArray(conditional) ? conditional[1] : entry;
         found.push({ where: id, statement: statement as unknown as Statement });
       }
     }

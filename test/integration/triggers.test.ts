@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Runtime, startRuntime } from '../../local/runtime';
+import type { FaultInjector } from '../../local/services/lambda';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -19,6 +20,7 @@ describe('the S3 upload trigger of the offline runtime', () => {
   let stateDir: string;
   let runtime: Runtime;
   let client: S3Client;
+  let faults: FaultInjector | undefined;
   const jobs: string[][] = [];
 
   beforeAll(async () => {
@@ -35,6 +37,7 @@ describe('the S3 upload trigger of the offline runtime', () => {
         throw new Error('stopped by the test');
       },
       onTriggerError: () => undefined,
+      faults: (call) => faults?.(call),
     });
     client = new S3Client({
       endpoint: runtime.s3Endpoint.url,
@@ -92,14 +95,42 @@ describe('the S3 upload trigger of the offline runtime', () => {
     expect(await runtime.stepFunctions.listExecutions()).toHaveLength(before);
   });
 
-  it('starts a scoring run when the scoring schedule fires', async () => {
+  it('starts a scoring run named after the scheduled time when the scoring schedule fires', async () => {
     const schedule = runtime.config.schedules[0]!;
 
-    await runtime.scheduler.fire(schedule.name);
+    await runtime.scheduler.fire(schedule.name, new Date('2026-12-04T06:00:00Z'));
     const scoring = await runtime.stepFunctions.listExecutions(runtime.stateMachineArn('scoring'));
 
     expect(scoring).toHaveLength(1);
-    expect(scoring[0]?.name).toMatch(/^score-[0-9a-f-]{36}$/);
+    expect(scoring[0]?.name).toBe('score-20261204T060000Z');
+  });
+
+  it('starts no second run when the scheduler retries an invocation whose answer was lost', async () => {
+    // Prepare: the first attempt starts the run but its answer never reaches the scheduler (the
+    // invocation is made, then reported failed), so the scheduler retries with a new execution id
+    const schedule = runtime.config.schedules[0]!;
+    let attempts = 0;
+    faults = (call) => {
+      const payload = call.payload as Record<string, unknown>;
+      if (call.functionName !== 'schedule-trigger' || payload.answerLost === true) return undefined;
+      attempts++;
+      if (attempts > 1) return undefined;
+      // The invocation happens (the handler ignores the extra field); only its answer is lost.
+      void runtime.lambda.invoke(call.functionName, { ...payload, answerLost: true });
+      return Object.assign(new Error('Task timed out after 30.00 seconds'), { name: 'Sandbox.Timedout' });
+    };
+    const before = await runtime.stepFunctions.listExecutions(runtime.stateMachineArn('scoring'));
+
+    // Act
+    await runtime.scheduler.fire(schedule.name, new Date('2026-12-05T06:00:00Z'));
+    faults = undefined;
+    await runtime.idle();
+
+    // Assess: two attempts, one run
+    const after = await runtime.stepFunctions.listExecutions(runtime.stateMachineArn('scoring'));
+    expect(attempts).toBe(2);
+    expect(after.length - before.length).toBe(1);
+    expect(after.map((e) => e.name)).toContain('score-20261205T060000Z');
   });
 
   it('names a run started by state machine ARN as the triggers do (train-<time>-<id>)', async () => {

@@ -112,6 +112,17 @@ describe('the offline workflows end to end', () => {
     expect((await stat(join(s3, (out.metricsUri as string).slice(5)))).size).toBeGreaterThan(0);
   });
 
+  it('writes each training channel as plain files directly under its prefix, never in folders', async () => {
+    // The XGBoost 1.7-1 container may read only the files directly under a channel's S3 prefix.
+    const channelFiles = (await files(join(s3, DATA, 'training', 'train-e2e'))).filter((f) =>
+      /^(train|validation|test)\//.test(f),
+    );
+    expect(channelFiles.length).toBeGreaterThan(0);
+    const nested = channelFiles.filter((f) => f.split('/').length !== 2);
+    expect(nested).toEqual([]);
+    expect(channelFiles.some((f) => /^train\/part-2024-06-01-[^/]+\.csv$/.test(f))).toBe(true);
+  });
+
   it('scores with the registered model, writing scores partitioned by dt with _SUCCESS', async () => {
     const record = await runtime.run(
       'scoring',
@@ -180,7 +191,7 @@ describe('the offline workflows end to end', () => {
     expect(await stat(successMarker).catch(() => undefined)).toBeUndefined();
   });
 
-  it('fails beyond the tolerance with States.ExceedToleratedFailureThreshold and writes no _SUCCESS', async () => {
+  it("fails beyond the tolerance with the first failed shard's own error and writes no _SUCCESS", async () => {
     faults = failShards({ shardIds: ['00000', '00001', '00002'], errorType: 'ScoringFault' });
 
     const record = await scoreCsv('score-beyond', `s3://${DATA}/scores/beyond/`, {
@@ -188,8 +199,10 @@ describe('the offline workflows end to end', () => {
     });
     faults = undefined;
 
+    // The run fails with the first failed shard's own error, not the Map's threshold error.
     expect(record.status).toBe('FAILED');
-    expect(record.error).toBe('States.ExceedToleratedFailureThreshold');
+    expect(record.error).toBe('ScoringFault');
+    expect(record.cause).toMatch(/^Injected failure of shard 0000[0-2]/);
     const successMarker = join(s3, DATA, 'scores', 'beyond', 'dt=2024-06-03', '_SUCCESS');
     expect(await stat(successMarker).catch(() => undefined)).toBeUndefined();
   });
@@ -224,26 +237,35 @@ describe('the offline workflows end to end', () => {
   });
 
   it('gives identical outputs for the same input run twice', async () => {
+    /** The partition's parts by shard id (`part-<shard>-<run tag>.csv`; the tag differs per run). */
+    const partsByShard = async (dir: string) => {
+      const parts: Record<string, string> = {};
+      for (const f of (await files(dir)).filter((f) => f.endsWith('.csv')))
+        parts[f.slice(0, 'part-00000'.length)] = await readFile(join(dir, f), 'utf8');
+      return parts;
+    };
     const first = await scoreCsv('score-same-1', `s3://${DATA}/scores/same/`);
     const dir = join(s3, DATA, 'scores', 'same', 'dt=2024-06-03');
-    const names = (await files(dir)).filter((f) => f.endsWith('.csv'));
-    const before = await Promise.all(names.map((f) => readFile(join(dir, f), 'utf8')));
+    const before = await partsByShard(dir);
 
     const second = await scoreCsv('score-same-2', `s3://${DATA}/scores/same/`);
-    const after = await Promise.all(names.map((f) => readFile(join(dir, f), 'utf8')));
+    const after = await partsByShard(dir);
 
     expect([first.status, second.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
-    expect(names.length).toBeGreaterThan(4);
+    expect(Object.keys(before).length).toBeGreaterThan(4);
     expect(after).toEqual(before);
-    expect((await files(dir)).filter((f) => f.endsWith('.csv'))).toEqual(names);
   });
 
-  it('takes the _SUCCESS and manifest of an earlier complete run away when a later run on the dt fails', async () => {
+  it('leaves the previous commit byte for byte when a later run on the dt fails', async () => {
     // Prepare: a complete run on the partition
     const outputUri = `s3://${DATA}/scores/rerun-fails/`;
     const partition = join(s3, DATA, 'scores', 'rerun-fails', 'dt=2024-06-03');
     const committed = await scoreCsv('score-rerun-ok', outputUri);
-    const markedBefore = await stat(join(partition, '_SUCCESS')).catch(() => undefined);
+    const snapshot = async () =>
+      Object.fromEntries(
+        await Promise.all((await files(partition)).map(async (f) => [f, await readFile(join(partition, f))])),
+      );
+    const before = await snapshot();
     // Act: a second run whose shards after the first fail beyond the tolerance (one at a time, so
     // the first shard has written its part before the run fails)
     faults = failShards({ shardIds: ['00001', '00002', '00003'], errorType: 'ScoringFault' });
@@ -252,12 +274,47 @@ describe('the offline workflows end to end', () => {
       maxConcurrency: 1,
     });
     faults = undefined;
+    // Assess: same files, same bytes; the manifest lists exactly the partition's parts
+    expect(committed.status, committed.cause).toBe('SUCCEEDED');
+    expect(failed.status).toBe('FAILED');
+    expect(Object.keys(before)).toContain('_SUCCESS');
+    expect(await snapshot()).toEqual(before);
+    const manifest = JSON.parse(String(before['_manifest.json'])) as { shards: { outputKey: string }[] };
+    expect(manifest.shards.map((shard) => shard.outputKey.split('/').at(-1)).sort()).toEqual(
+      Object.keys(before).filter((f) => f.startsWith('part-')),
+    );
+  });
+
+  it("fails a run on a truncated model with the archive's own error, keeping the last commit", async () => {
+    // Prepare: a committed partition, and the trained model cut in half
+    const outputUri = `s3://${DATA}/scores/truncated-model/`;
+    const partition = join(s3, DATA, 'scores', 'truncated-model', 'dt=2024-06-03');
+    const { modelDataUrl, featureColumnsUri } = output(training) as Record<string, string>;
+    const committed = await scoreCsv('score-before-truncation', outputUri);
+    const [bucket, ...key] = String(modelDataUrl).slice('s3://'.length).split('/');
+    const model = await runtime.store.getObject(bucket!, key.join('/'));
+    await runtime.store.putObject(
+      DATA,
+      'models/truncated/model.tar.gz',
+      model.subarray(0, model.length >> 1),
+    );
+    const before = await Promise.all(
+      (await files(partition)).map(async (f) => [f, await readFile(join(partition, f))]),
+    );
+    // Act
+    const failed = await scoreCsv('score-truncated-model', outputUri, {
+      model: { uri: `s3://${DATA}/models/truncated/model.tar.gz`, featureColumnsUri },
+    });
     // Assess
     expect(committed.status, committed.cause).toBe('SUCCEEDED');
-    expect(markedBefore).toBeDefined();
     expect(failed.status).toBe('FAILED');
-    expect(await stat(join(partition, '_SUCCESS')).catch(() => undefined)).toBeUndefined();
-    expect(await stat(join(partition, '_manifest.json')).catch(() => undefined)).toBeUndefined();
+    expect(failed.error).toBe('ModelFormatError');
+    expect(failed.cause).toMatch(/gzip|truncated|archive/);
+    const after = await Promise.all(
+      (await files(partition)).map(async (f) => [f, await readFile(join(partition, f))]),
+    );
+    expect(after).toEqual(before);
+    expect(before.map(([f]) => f)).toContain('_SUCCESS');
   });
 
   it('leaves only the parts of the latest run when runs on the same dt have different shard counts', async () => {
@@ -272,7 +329,9 @@ describe('the offline workflows end to end', () => {
     expect([many.status, one.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
     expect(partsBefore.length).toBeGreaterThan(1);
     expect(output(one)).toMatchObject({ status: 'COMPLETE', shards: 1, rows: scoringRows });
-    expect((await files(partition)).filter((f) => f.startsWith('part-'))).toEqual(['part-00000.csv']);
+    const parts = (await files(partition)).filter((f) => f.startsWith('part-'));
+    expect(parts).toHaveLength(1);
+    expect(parts[0]).toMatch(/^part-00000-[0-9a-f]{8}\.csv$/);
     const ids = await scoreIds(outputUri);
     expect(ids).toHaveLength(scoringRows);
     expect(new Set(ids).size).toBe(scoringRows);

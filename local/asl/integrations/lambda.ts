@@ -21,9 +21,35 @@ export interface LambdaInvokeResult {
    * Python function's `json.dumps` spacing, for instance); `lambda:invoke` re-serialises it compactly.
    */
   readonly rawPayload?: string;
+  /**
+   * The invocation's log as the function's runtime wrote it (its output, and the START/END/REPORT
+   * lines when the invoker writes them). Asked for with `LogType: 'Tail'`; the integration returns
+   * the base64 of its last 4 KB as `LogResult`, as Lambda's Invoke does.
+   */
+  readonly log?: string;
 }
 
-type Invoke = (functionName: string, payload: unknown, request: TaskRequest) => Promise<LambdaInvokeResult>;
+/** How the optimized integration asks for the invocation (Lambda Invoke's `LogType`). */
+export interface LambdaInvokeOptions {
+  /** `Tail` asks the invoker to capture the invocation's log into {@link LambdaInvokeResult.log}. */
+  readonly logType: 'None' | 'Tail';
+}
+
+type Invoke = (
+  functionName: string,
+  payload: unknown,
+  request: TaskRequest,
+  options: LambdaInvokeOptions,
+) => Promise<LambdaInvokeResult>;
+
+/** The size of the log tail Lambda returns in `LogResult`. */
+export const LOG_TAIL_BYTES = 4096;
+
+/** Base64 of the last {@link LOG_TAIL_BYTES} bytes of `log` (Lambda Invoke's `LogResult`). */
+export function logTail(log: string): string {
+  const bytes = Buffer.from(log, 'utf8');
+  return bytes.subarray(Math.max(0, bytes.length - LOG_TAIL_BYTES)).toString('base64');
+}
 
 const INVOKE = /^arn:[^:]+:states:::lambda:invoke(\.waitForTaskToken)?$/;
 const FUNCTION_ARN = /^arn:[^:]+:lambda:[^:]+:[^:]+:function:[^:]+(:[^:]+)?$/;
@@ -62,7 +88,7 @@ function rawPayload(payload: unknown): unknown {
 }
 
 /** The `lambda:invoke` result as Step Functions shapes it. */
-function invokeResponse(result: LambdaInvokeResult): Record<string, unknown> {
+function invokeResponse(result: LambdaInvokeResult, logType: 'None' | 'Tail'): Record<string, unknown> {
   const version = result.executedVersion ?? '$LATEST';
   const status = result.statusCode ?? 200;
   const requestId = randomUUID();
@@ -77,6 +103,7 @@ function invokeResponse(result: LambdaInvokeResult): Record<string, unknown> {
     'Content-Type': 'application/json',
     Date: date,
     'X-Amz-Executed-Version': version,
+    ...(logType === 'Tail' ? { 'X-Amz-Log-Result': logTail(result.log ?? '') } : {}),
     'X-Amzn-Trace-Id': trace,
     'x-amzn-Remapped-Content-Length': '0',
     'x-amzn-RequestId': requestId,
@@ -85,6 +112,7 @@ function invokeResponse(result: LambdaInvokeResult): Record<string, unknown> {
   for (const [k, v] of Object.entries(headers)) all[k] = [v];
   return {
     ExecutedVersion: version,
+    ...(logType === 'Tail' ? { LogResult: logTail(result.log ?? '') } : {}),
     Payload: result.payload ?? null,
     SdkHttpMetadata: { AllHttpHeaders: all, HttpHeaders: headers, HttpStatusCode: status },
     SdkResponseMetadata: { RequestId: requestId },
@@ -109,12 +137,15 @@ export function registerLambda(registry: ResourceRegistry, invoke: Invoke): void
       );
     }
     const qualifier = typeof params.Qualifier === 'string' ? `:${params.Qualifier}` : '';
-    const result = await invoke(`${functionName}${qualifier}`, rawPayload(params.Payload), request);
+    const logType = params.LogType === 'Tail' ? 'Tail' : 'None';
+    const result = await invoke(`${functionName}${qualifier}`, rawPayload(params.Payload), request, {
+      logType,
+    });
     if (result.functionError !== undefined) failWith(result, true);
-    return invokeResponse(result);
+    return invokeResponse(result, logType);
   });
   registry.register(FUNCTION_ARN, async (request) => {
-    const result = await invoke(request.resource, request.input, request);
+    const result = await invoke(request.resource, request.input, request, { logType: 'None' });
     if (result.functionError !== undefined) failWith(result, false);
     return result.payload ?? null;
   });

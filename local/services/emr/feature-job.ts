@@ -21,6 +21,8 @@ import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { FeatureJobError, FormatError } from '../../../shared/errors';
 import { CsvReader } from '../../../shared/formats/csv';
+import { parseS3Uri } from '../../../shared/s3/uri';
+import { encodeKey, proveInside } from '../s3/key-path';
 
 /** The feature SQL shipped with the Spark job: the one both engines run. */
 export const FEATURE_SQL_FILE = path.resolve(
@@ -101,8 +103,14 @@ export function parseFeatureJobArguments(args: readonly string[]): FeatureJobArg
     ['--input', input],
     ['--output', output],
   ] as const) {
-    if (!/^s3:\/\/[^/]+/.test(uri))
+    if (!uri.startsWith('s3://')) {
       throw new FeatureJobError(`feature job: ${flag} must be an s3:// URI, got '${uri}'`);
+    }
+    try {
+      parseS3Uri(uri, flag, { writable: flag === '--output' });
+    } catch (error) {
+      throw new FeatureJobError(`feature job: ${(error as Error).message}`, { cause: error });
+    }
   }
   return {
     input,
@@ -113,16 +121,20 @@ export function parseFeatureJobArguments(args: readonly string[]): FeatureJobArg
   };
 }
 
-/** `s3://bucket/key` → `<s3Root>/bucket/key` (refusing keys that climb out of the bucket). */
+/**
+ * `s3://bucket/key` → the local file or folder the local S3 store keeps it in (`<s3Root>/bucket/key`
+ * for plain keys; `.`/`..` and other odd segments escaped, so the result is always inside the bucket).
+ */
 export function localPathOf(s3Root: string, uri: string): string {
-  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
-  if (!match) throw new FeatureJobError(`feature job: not an s3:// URI: '${uri}'`);
-  const bucketDir = path.resolve(s3Root, match[1] as string);
-  const local = path.resolve(bucketDir, match[2] as string);
-  if (local !== bucketDir && !local.startsWith(`${bucketDir}${path.sep}`)) {
-    throw new FeatureJobError(`feature job: the key of '${uri}' leaves its bucket`);
+  let location: { bucket: string; key: string };
+  try {
+    location = parseS3Uri(uri, 'uri');
+  } catch (error) {
+    throw new FeatureJobError(`feature job: not an s3:// URI: '${uri}'`, { cause: error });
   }
-  return local;
+  const bucketDir = path.resolve(s3Root, location.bucket);
+  if (location.key === '') return bucketDir;
+  return path.join(bucketDir, ...encodeKey(location.key).map((s) => s.name));
 }
 
 /** Runs the feature job. Throws {@link FeatureJobError} carrying DuckDB's message when the SQL fails. */
@@ -178,6 +190,11 @@ export async function runFeatureJob(options: FeatureJobOptions): Promise<Feature
       (await connection.runAndReadAll(`SELECT count(*) AS n FROM (${select})`)).getRowObjectsJS()[0]?.n ?? 0,
     );
 
+    // Prove the folder is strictly inside its bucket before emptying it (never the bucket itself).
+    const bucketDir = path.resolve(options.s3Root, parseS3Uri(args.output, '--output').bucket);
+    await proveInside(bucketDir, outputDir, `the output folder of ${args.output}`).catch((error: Error) => {
+      throw new FeatureJobError(`feature job ${args.runId}: ${error.message}`, { cause: error });
+    });
     await rm(outputDir, { recursive: true, force: true });
     await mkdir(outputDir, { recursive: true });
     if (rows > 0) {

@@ -14,18 +14,29 @@ export interface Schedule {
   readonly targetArn: string;
   /** The target's `Input` text, placeholders unfilled. */
   readonly input?: string;
+  /** The target's `RetryPolicy.MaximumRetryAttempts` (AWS's default is 185; 0 = no retry). */
+  readonly maximumRetryAttempts?: number;
 }
 
 /** Runs a schedule's target with its input (placeholders filled). */
 export type ScheduleInvoker = (schedule: Schedule, input: string) => Promise<void>;
 
-/** Fills `<aws.scheduler.execution-id>`, `<aws.scheduler.scheduled-time>`, `<aws.scheduler.schedule-arn>`… */
-export function fillScheduleInput(schedule: Schedule, at: Date, account = '000000000000'): string {
+/**
+ * Fills `<aws.scheduler.execution-id>`, `<aws.scheduler.scheduled-time>`, `<aws.scheduler.schedule-arn>`
+ * and `<aws.scheduler.attempt-number>`. As on AWS, every attempt (a retry too) gets a new execution id;
+ * the scheduled time stays that of the firing.
+ */
+export function fillScheduleInput(
+  schedule: Schedule,
+  at: Date,
+  account = '000000000000',
+  attempt = 1,
+): string {
   const values: Record<string, string> = {
     'aws.scheduler.execution-id': randomUUID(),
     'aws.scheduler.scheduled-time': at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
     'aws.scheduler.schedule-arn': `arn:aws:scheduler:us-east-1:${account}:schedule/default/${schedule.name}`,
-    'aws.scheduler.attempt-number': '1',
+    'aws.scheduler.attempt-number': String(attempt),
   };
   return (schedule.input ?? '{}').replace(
     /<(aws\.scheduler\.[a-z-]+)>/g,
@@ -116,6 +127,9 @@ export function nextFireTime(expression: string, after: Date): Date | undefined 
   return undefined;
 }
 
+/** Retries beyond this are not made offline (AWS allows up to 185 over 24 hours). */
+const MAX_LOCAL_RETRIES = 10;
+
 /** Keeps timers for enabled schedules until stopped. */
 export class Scheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -132,11 +146,27 @@ export class Scheduler {
     for (const schedule of this.schedules) if (schedule.enabled !== false) this.arm(schedule, new Date());
   }
 
-  /** Runs a schedule's target now (`sparkmaker dev` offers this for the scoring schedule). */
+  /**
+   * Runs a schedule's target now as if it fired at `at` (`sparkmaker dev` offers this for the scoring
+   * schedule), retrying a failed invocation as its RetryPolicy says; throws the last attempt's error.
+   */
   async fire(name: string, at = new Date()): Promise<void> {
     const schedule = this.schedules.find((s) => s.name === name);
     if (schedule === undefined) throw new Error(`No schedule named '${name}'`);
-    await this.invoke(schedule, fillScheduleInput(schedule, at));
+    await this.deliver(schedule, at);
+  }
+
+  /** Invokes the target, then retries it (new execution id, same scheduled time) while it fails. */
+  private async deliver(schedule: Schedule, at: Date): Promise<void> {
+    const attempts = 1 + Math.max(0, Math.min(schedule.maximumRetryAttempts ?? 0, MAX_LOCAL_RETRIES));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.invoke(schedule, fillScheduleInput(schedule, at, undefined, attempt));
+        return;
+      } catch (error) {
+        if (attempt >= attempts || this.stopped) throw error;
+      }
+    }
   }
 
   /** When each enabled schedule fires next. */
@@ -162,7 +192,7 @@ export class Scheduler {
         this.arm(schedule, from);
         return;
       }
-      this.invoke(schedule, fillScheduleInput(schedule, next))
+      this.deliver(schedule, next)
         .catch((error: unknown) => this.onError(error, schedule))
         .finally(() => this.arm(schedule, next));
     }, delay);

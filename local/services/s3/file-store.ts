@@ -1,15 +1,18 @@
 /**
  * An {@link ObjectStore} over plain files: object `s3://<bucket>/<key>` is the file
- * `<root>/s3/<bucket>/<key>`, so a person can open every output. What S3 keeps beside the bytes
- * (ETag, content type, user metadata) lives in sidecars under `<root>/s3-meta/`, outside the visible
- * tree; a file that appeared without a sidecar (written by DuckDB, copied in by hand) gets its ETag
- * computed on first sight. Writes go to `<root>/s3-tmp/` first and are renamed into place, so a reader
- * never sees half an object.
+ * `<root>/s3/<bucket>/<key>`, so a person can open every output. Keys stay opaque as in S3: `.`,
+ * `..`, empty and over-long segments are escaped or hashed by {@link encodeKey} (`key-path.ts`), so
+ * no key names a file outside its bucket's folder. What S3 keeps beside the bytes (ETag, content
+ * type, user metadata) and the real names of hashed segments live in sidecars under
+ * `<root>/s3-meta/`, outside the visible tree; a file that appeared without a sidecar (written by
+ * DuckDB, copied in by hand) gets its ETag computed on first sight. Writes go to `<root>/s3-tmp/`
+ * first and are renamed into place, so a reader never sees half an object.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, type ReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, sep } from 'node:path';
+import { dirname, join } from 'node:path';
+import { isValidBucketName, MAX_KEY_BYTES } from '../../../shared/s3/uri';
 import {
   type ByteRange,
   etagOf,
@@ -20,6 +23,7 @@ import {
   type ObjectInfo,
   type ObjectStore,
 } from '../object-store';
+import { decodeSegment, encodeKey, encodeSegment, keySegments, proveInside } from './key-path';
 
 /** What an upload carries besides its bytes. */
 export interface PutOptions {
@@ -85,8 +89,15 @@ export interface CompletedPart {
   readonly etag: string;
 }
 
-const META_SUFFIX = '.meta.json';
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** Sidecar names in the meta tree: `%m<component>` (object), `%d<component>` (folder marker), `%n<hash>` (real name). */
+const OBJECT_SIDECAR = '%m';
+const MARKER_SIDECAR = '%d';
+const NAME_SIDECAR = '%n';
+/**
+ * The file holding object `a` once keys below `a/` exist too (S3 allows both; a file system cannot
+ * have a file and a folder of one name): `<bucket>/a/%o`. No key segment encodes to `%o`.
+ */
+const SHADOWED = '%o';
 
 /** Orders keys as S3 does: by their UTF-8 bytes. */
 export function compareKeys(a: string, b: string): number {
@@ -116,27 +127,38 @@ export class FileObjectStore implements ObjectStore {
     return () => this.listeners.delete(listener);
   }
 
-  /** The local file holding `s3://bucket/key`. */
+  /**
+   * The local file holding `s3://bucket/key` (a folder for a folder-marker key ending in `/`): always
+   * strictly inside the bucket's folder, whatever the key (see `key-path.ts`).
+   */
   pathOf(bucket: string, key: string): string {
-    return join(this.dataRoot, bucket, ...checkKey(key).split('/'));
+    checkKey(key);
+    return join(this.bucketDir(bucket), ...encodeKey(key).map((s) => s.name));
+  }
+
+  /** The bucket's folder; the name is checked against S3's rules first, so it is one plain component. */
+  private bucketDir(bucket: string): string {
+    if (!isValidBucketName(bucket)) throw new NoSuchBucketError(bucket);
+    return join(this.dataRoot, bucket);
   }
 
   async createBucket(bucket: string): Promise<void> {
-    if (!BUCKET_NAME.test(bucket) || bucket.includes('..')) {
-      throw new S3Error('InvalidBucketName', `The specified bucket is not valid: ${bucket}`, 400, bucket);
+    if (!isValidBucketName(bucket)) {
+      throw new S3Error('InvalidBucketName', 'The specified bucket is not valid.', 400, bucket);
     }
     await mkdir(join(this.dataRoot, bucket), { recursive: true });
   }
 
   async bucketExists(bucket: string): Promise<boolean> {
-    if (bucket.length === 0 || bucket.includes('/') || bucket.startsWith('.')) return false;
+    if (!isValidBucketName(bucket)) return false;
     return (await stat(join(this.dataRoot, bucket)).catch(() => undefined))?.isDirectory() ?? false;
   }
 
   async listBuckets(): Promise<{ name: string; created: Date }[]> {
     const entries = await readdir(this.dataRoot, { withFileTypes: true }).catch(() => []);
     const buckets = [];
-    for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => compareKeys(a.name, b.name))) {
+    const valid = entries.filter((e) => e.isDirectory() && isValidBucketName(e.name));
+    for (const entry of valid.sort((a, b) => compareKeys(a.name, b.name))) {
       const info = await stat(join(this.dataRoot, entry.name));
       buckets.push({ name: entry.name, created: info.birthtime });
     }
@@ -150,17 +172,23 @@ export class FileObjectStore implements ObjectStore {
     if (listing.objects.length > 0 || listing.commonPrefixes.length > 0) {
       throw new S3Error('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409, bucket);
     }
-    await rm(join(this.dataRoot, bucket), { recursive: true, force: true });
-    await rm(join(this.metaRoot, bucket), { recursive: true, force: true });
+    const dir = this.bucketDir(bucket);
+    const meta = join(this.metaRoot, bucket);
+    await proveInside(this.dataRoot, dir, `bucket ${bucket}`);
+    await proveInside(this.metaRoot, meta, `bucket ${bucket}`);
+    await rm(dir, { recursive: true, force: true });
+    await rm(meta, { recursive: true, force: true });
   }
 
   async getObject(bucket: string, key: string, range?: ByteRange): Promise<Uint8Array> {
     const info = await this.requireObject(bucket, key);
     if (key.endsWith('/')) return new Uint8Array(0);
-    if (range === undefined) return new Uint8Array(await readFile(this.pathOf(bucket, key)));
+    const file = await this.objectFile(bucket, key);
+    if (file === undefined) throw new NoSuchKeyError(bucket, key);
+    if (range === undefined) return new Uint8Array(await readFile(file));
     const end = Math.min(range.end ?? info.size - 1, info.size - 1);
     const length = Math.max(0, end - range.start + 1);
-    const handle = await open(this.pathOf(bucket, key), 'r');
+    const handle = await open(file, 'r');
     try {
       const buffer = Buffer.alloc(length);
       let read = 0;
@@ -179,8 +207,10 @@ export class FileObjectStore implements ObjectStore {
   async openObject(bucket: string, key: string, range?: ByteRange): Promise<ReadStream | undefined> {
     await this.requireObject(bucket, key);
     if (key.endsWith('/')) return undefined;
+    const file = await this.objectFile(bucket, key);
+    if (file === undefined) throw new NoSuchKeyError(bucket, key);
     return createReadStream(
-      this.pathOf(bucket, key),
+      file,
       range === undefined
         ? {}
         : { start: range.start, ...(range.end === undefined ? {} : { end: range.end }) },
@@ -247,12 +277,13 @@ export class FileObjectStore implements ObjectStore {
 
   async headObject(bucket: string, key: string): Promise<StoredObject | undefined> {
     await this.requireBucket(bucket);
-    let path: string;
+    let path: string | undefined;
     try {
-      path = this.pathOf(bucket, key);
+      path = key.endsWith('/') ? this.pathOf(bucket, key) : await this.objectFile(bucket, key);
     } catch {
       return undefined;
     }
+    if (path === undefined) return undefined;
     const info = await stat(path).catch(() => undefined);
     if (info === undefined) return undefined;
     const isMarker = key.endsWith('/');
@@ -285,16 +316,23 @@ export class FileObjectStore implements ObjectStore {
     } catch {
       return;
     }
+    const bucketDir = this.bucketDir(bucket);
+    await proveInside(bucketDir, path, `the object ${key}`);
     if (key.endsWith('/')) {
       await rm(this.sidecarPath(bucket, key), { force: true });
       await rmdir(path).catch(() => undefined);
     } else {
-      const info = await stat(path).catch(() => undefined);
-      if (info === undefined || info.isDirectory()) return;
-      await rm(path, { force: true });
+      const file = await this.objectFile(bucket, key);
+      if (file === undefined) return;
+      await proveInside(bucketDir, file, `the object ${key}`);
+      await rm(file, { force: true });
       await rm(this.sidecarPath(bucket, key), { force: true });
+      if (file !== path) {
+        await this.pruneEmptyDirectories(bucket, keySegments(key));
+        return;
+      }
     }
-    await this.pruneEmptyDirectories(bucket, dirname(path));
+    await this.pruneEmptyDirectories(bucket, keySegments(key).slice(0, -1));
   }
 
   /** Copies an object; the copy keeps the source's metadata unless `options` replaces it. */
@@ -491,9 +529,11 @@ export class FileObjectStore implements ObjectStore {
     etag: string,
     options: PutOptions,
   ): Promise<void> {
-    const target = this.pathOf(bucket, key);
+    let target = this.pathOf(bucket, key);
+    const segments = keySegments(key);
+    await this.writeNameSidecars(bucket, key);
     if (key.endsWith('/')) {
-      await mkdir(target, { recursive: true });
+      await this.makeFolders(bucket, segments);
       await this.writeSidecar(bucket, key, { etag, size: 0, mtimeMs: 0, ...describe(options) });
       return;
     }
@@ -501,26 +541,9 @@ export class FileObjectStore implements ObjectStore {
     const tmp = join(this.tmpRoot, randomUUID());
     try {
       await write(tmp);
-      try {
-        await mkdir(dirname(target), { recursive: true });
-      } catch (error) {
-        throw new S3Error(
-          'InvalidArgument',
-          `Cannot store key '${key}': a parent of it is already an object in this local store`,
-          400,
-          key,
-          { cause: error },
-        );
-      }
-      const existing = await stat(target).catch(() => undefined);
-      if (existing?.isDirectory()) {
-        throw new S3Error(
-          'InvalidArgument',
-          `Cannot store key '${key}': keys below '${key}/' already exist in this local store`,
-          400,
-          key,
-        );
-      }
+      await this.makeFolders(bucket, segments.slice(0, -1));
+      if ((await stat(target).catch(() => undefined))?.isDirectory()) target = join(target, SHADOWED);
+      await proveInside(this.bucketDir(bucket), target, `the object ${key}`);
       await rename(tmp, target);
     } finally {
       await rm(tmp, { force: true });
@@ -534,8 +557,85 @@ export class FileObjectStore implements ObjectStore {
     });
   }
 
+  /**
+   * The file holding object `key` (not a folder marker), or `undefined` when there is none: the
+   * plain path, or `<path>/%o` when keys below `key/` exist too.
+   */
+  private async objectFile(bucket: string, key: string): Promise<string | undefined> {
+    const path = this.pathOf(bucket, key);
+    const info = await stat(path).catch(() => undefined);
+    if (info?.isFile()) return path;
+    if (!info?.isDirectory()) return undefined;
+    const inner = join(path, SHADOWED);
+    return (await stat(inner).catch(() => undefined))?.isFile() ? inner : undefined;
+  }
+
+  /**
+   * Makes the folders of the given key segments inside the bucket folder. A file standing where a
+   * folder is needed (object `a` when `a/b` arrives) moves into that folder as `%o`.
+   */
+  private async makeFolders(bucket: string, segments: readonly string[]): Promise<void> {
+    let dir = this.bucketDir(bucket);
+    for (const segment of segments) {
+      dir = join(dir, encodeSegment(segment).name);
+      const info = await stat(dir).catch(() => undefined);
+      if (info?.isDirectory()) continue;
+      if (info?.isFile()) {
+        await mkdir(this.tmpRoot, { recursive: true });
+        const moved = join(this.tmpRoot, randomUUID());
+        await rename(dir, moved);
+        await mkdir(dir);
+        await rename(moved, join(dir, SHADOWED));
+        continue;
+      }
+      await mkdir(dir).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') throw error;
+      });
+    }
+  }
+
+  /** The meta-tree folder mirroring the data folder of the given key segments. */
+  private metaDir(bucket: string, segments: readonly string[]): string {
+    if (!isValidBucketName(bucket)) throw new NoSuchBucketError(bucket);
+    return join(this.metaRoot, bucket, ...segments.map((s) => encodeSegment(s).name));
+  }
+
   private sidecarPath(bucket: string, key: string): string {
-    return join(this.metaRoot, bucket, ...checkKey(key).split('/')) + META_SUFFIX;
+    checkKey(key);
+    const segments = keySegments(key);
+    const last = encodeSegment(segments.at(-1) as string).name;
+    const kind = key.endsWith('/') ? MARKER_SIDECAR : OBJECT_SIDECAR;
+    return join(this.metaDir(bucket, segments.slice(0, -1)), `${kind}${last}`);
+  }
+
+  /** Records the real segment behind every hashed path component of `key`. */
+  private async writeNameSidecars(bucket: string, key: string): Promise<void> {
+    const segments = keySegments(key);
+    for (const [i, segment] of segments.entries()) {
+      const encoded = encodeSegment(segment);
+      if (!encoded.hashed) continue;
+      const dir = this.metaDir(bucket, segments.slice(0, i));
+      const path = join(dir, `${NAME_SIDECAR}${encoded.name}`);
+      if ((await readFile(path, 'utf8').catch(() => undefined)) === segment) continue;
+      await mkdir(dir, { recursive: true });
+      const tmp = `${path}.${randomUUID()}.tmp`;
+      await writeFile(tmp, segment);
+      await rename(tmp, path);
+    }
+  }
+
+  /** The key segment behind a path component found in a data folder (its parent's segments given). */
+  private async segmentOf(
+    bucket: string,
+    parents: readonly string[],
+    name: string,
+  ): Promise<string | undefined> {
+    const decoded = decodeSegment(name);
+    if (decoded !== 'hashed') return decoded;
+    const text = await readFile(join(this.metaDir(bucket, parents), `${NAME_SIDECAR}${name}`), 'utf8').catch(
+      () => undefined,
+    );
+    return text !== undefined && encodeSegment(text).name === name ? text : undefined;
   }
 
   private async readSidecar(bucket: string, key: string): Promise<Sidecar | undefined> {
@@ -556,45 +656,61 @@ export class FileObjectStore implements ObjectStore {
     await rename(tmp, path);
   }
 
-  /** Every key stored under the directory that holds `prefix`. */
+  /** Every key stored under the folder that holds `prefix` (the real keys, decoded). */
   private async keysUnder(bucket: string, prefix: string): Promise<string[]> {
-    const bucketDir = join(this.dataRoot, bucket);
     const slash = prefix.lastIndexOf('/');
-    const base = slash < 0 ? '' : prefix.slice(0, slash);
-    if (base.split('/').some((s) => s === '.' || s === '..')) return [];
-    const start = base === '' ? bucketDir : join(bucketDir, ...base.split('/'));
-    const entries = await readdir(start, { withFileTypes: true, recursive: true }).catch(() => []);
+    const base = slash < 0 ? [] : prefix.slice(0, slash).split('/');
+    if (base.some((s) => Buffer.byteLength(s) > MAX_KEY_BYTES)) return [];
     const keys: string[] = [];
-    for (const entry of entries) {
-      const parent = (entry as { parentPath?: string; path?: string }).parentPath ?? entry.path;
-      const relative = join(parent, entry.name)
-        .slice(bucketDir.length + 1)
-        .split(sep)
-        .join('/');
-      if (entry.isFile()) keys.push(relative);
-      else if (entry.isDirectory() && (await this.readSidecar(bucket, `${relative}/`)) !== undefined) {
-        keys.push(`${relative}/`);
+    const walk = async (segments: string[]): Promise<void> => {
+      const dir = join(this.bucketDir(bucket), ...segments.map((s) => encodeSegment(s).name));
+      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+      for (const entry of entries) {
+        const segment = await this.segmentOf(bucket, segments, entry.name);
+        if (segment === undefined) continue;
+        const path = [...segments, segment];
+        const name = path.join('/');
+        if (entry.isFile()) {
+          if (name.startsWith(prefix)) keys.push(name);
+        } else if (entry.isDirectory()) {
+          const folder = `${name}/`;
+          if (folder.startsWith(prefix)) {
+            const shadowed = name.startsWith(prefix)
+              ? await stat(join(dir, entry.name, SHADOWED)).catch(() => undefined)
+              : undefined;
+            if (shadowed?.isFile()) keys.push(name);
+            if ((await this.readSidecar(bucket, folder)) !== undefined) keys.push(folder);
+          } else if (!prefix.startsWith(folder)) {
+            continue;
+          }
+          await walk(path);
+        }
       }
-    }
+    };
+    await walk(base);
     return keys;
   }
 
-  /** S3 has no directories: remove the ones a delete left empty, unless a folder marker names them. */
-  private async pruneEmptyDirectories(bucket: string, from: string): Promise<void> {
-    const stop = join(this.dataRoot, bucket);
-    let dir = from;
-    while (dir.length > stop.length && dir.startsWith(stop + sep)) {
-      const relative = dir
-        .slice(stop.length + 1)
-        .split(sep)
-        .join('/');
-      if ((await this.readSidecar(bucket, `${relative}/`)) !== undefined) return;
+  /**
+   * S3 has no folders: remove the ones a delete left empty (and their meta-tree twins), from the
+   * deepest up, unless a folder marker names them.
+   */
+  private async pruneEmptyDirectories(bucket: string, segments: readonly string[]): Promise<void> {
+    const bucketDir = this.bucketDir(bucket);
+    for (let n = segments.length; n > 0; n--) {
+      const parents = segments.slice(0, n);
+      if ((await this.readSidecar(bucket, `${parents.join('/')}/`)) !== undefined) return;
+      const dir = join(bucketDir, ...parents.map((s) => encodeSegment(s).name));
+      await proveInside(bucketDir, dir, 'an emptied folder');
       try {
         await rmdir(dir);
       } catch {
         return;
       }
-      dir = dirname(dir);
+      const last = encodeSegment(parents.at(-1) as string);
+      const metaParent = this.metaDir(bucket, parents.slice(0, -1));
+      if (last.hashed) await rm(join(metaParent, `${NAME_SIDECAR}${last.name}`), { force: true });
+      await rmdir(join(metaParent, last.name)).catch(() => undefined);
     }
   }
 
@@ -632,20 +748,16 @@ function quote(etag: string): string {
   return etag.startsWith('"') ? etag : `"${etag}"`;
 }
 
-/** Refuses keys that cannot be plain file paths (`..`, empty segments, too long). */
+/** Refuses keys S3 refuses: empty, longer than 1024 UTF-8 bytes, or not valid Unicode text. */
 function checkKey(key: string): string {
-  if (key.length === 0) throw new S3Error('InvalidArgument', 'Object key must not be empty');
-  if (Buffer.byteLength(key) > 1024) {
-    throw new S3Error('KeyTooLongError', 'Your key is too long', 400, key);
+  if (typeof key !== 'string' || key.length === 0) {
+    throw new S3Error('InvalidArgument', 'Object key must not be empty');
   }
-  const segments = (key.endsWith('/') ? key.slice(0, -1) : key).split('/');
-  if (segments.some((s) => s === '' || s === '.' || s === '..' || s.includes('\0'))) {
-    throw new S3Error(
-      'InvalidArgument',
-      `Object key '${key}' has an empty, '.' or '..' path segment, which this local store keeps as plain files and cannot hold`,
-      400,
-      key,
-    );
+  if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) {
+    throw new S3Error('KeyTooLongError', 'Your key is too long', 400);
+  }
+  if (/\p{Surrogate}/u.test(key)) {
+    throw new S3Error('InvalidArgument', 'Object key is not valid UTF-8');
   }
   return key;
 }

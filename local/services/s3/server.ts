@@ -68,28 +68,44 @@ interface Target {
   query: URLSearchParams;
 }
 
-function parseTarget(req: IncomingMessage): Target {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+/**
+ * Splits the request target into bucket, key and query from the raw request line: the path is not
+ * normalised (no `.`/`..` resolution, `%2e%2e` stays two dots of the key, `//` stays an empty
+ * segment), because S3 keys are opaque.
+ */
+export function parseTarget(req: IncomingMessage): Target {
+  const target = req.url ?? '/';
+  const mark = target.indexOf('?');
+  const rawPath = mark < 0 ? target : target.slice(0, mark);
+  const query = new URLSearchParams(mark < 0 ? '' : target.slice(mark + 1));
+  if (!rawPath.startsWith('/')) throw new S3Error('InvalidURI', "Couldn't parse the specified URI.", 400);
   const host = (req.headers.host ?? '').split(':')[0] ?? '';
-  const path = url.pathname;
   const virtual = /^(.+)\.(localhost|s3[.-].*)$/.exec(host);
   let bucket: string | undefined;
   let rawKey: string;
   if (virtual?.[1] !== undefined && !/^\d+\.\d+\.\d+$/.test(virtual[1])) {
     bucket = virtual[1];
-    rawKey = path.slice(1);
+    rawKey = rawPath.slice(1);
   } else {
-    const slash = path.indexOf('/', 1);
-    bucket = slash < 0 ? path.slice(1) : path.slice(1, slash);
-    rawKey = slash < 0 ? '' : path.slice(slash + 1);
-    bucket = bucket === '' ? undefined : decodeURIComponent(bucket);
+    const slash = rawPath.indexOf('/', 1);
+    const rawBucket = slash < 0 ? rawPath.slice(1) : rawPath.slice(1, slash);
+    rawKey = slash < 0 ? '' : rawPath.slice(slash + 1);
+    bucket = rawBucket === '' ? undefined : decodePath(rawBucket);
   }
-  const key = rawKey === '' ? undefined : decodeURIComponent(rawKey);
+  const key = rawKey === '' ? undefined : decodePath(rawKey);
   return {
     ...(bucket === undefined ? {} : { bucket }),
     ...(key === undefined ? {} : { key }),
-    query: url.searchParams,
+    query,
   };
+}
+
+function decodePath(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new S3Error('InvalidURI', "Couldn't parse the specified URI.", 400);
+  }
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -174,11 +190,13 @@ function sendEmpty(res: ServerResponse, status: number, headers: Record<string, 
 
 function sendError(res: ServerResponse, req: IncomingMessage, error: unknown): void {
   let code = 'InternalError';
-  let message = error instanceof Error ? error.message : String(error);
+  // An unexpected error's own message may quote local paths: S3's generic text goes out instead.
+  let message = 'We encountered an internal error. Please try again.';
   let status = 500;
   let resource: string | undefined;
   if (error instanceof S3Error) {
     code = error.code;
+    message = error.message;
     status = error.status;
     resource = error.resource;
   } else if (error instanceof NoSuchKeyError) {
@@ -191,6 +209,10 @@ function sendError(res: ServerResponse, req: IncomingMessage, error: unknown): v
     message = 'The specified bucket does not exist';
     status = 404;
     resource = error.bucket;
+  } else if (process.env.SPARKMAKER_DEBUG === '1') {
+    process.stderr.write(
+      `local S3: ${req.method} ${req.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   }
   if (res.headersSent) {
     res.destroy();
@@ -365,7 +387,8 @@ async function deleteObjects(
       if (!quiet) body += xmlNode('Deleted', xmlElement('Key', key));
     } catch (error) {
       const code = error instanceof S3Error ? error.code : 'InternalError';
-      const message = error instanceof Error ? error.message : String(error);
+      const message =
+        error instanceof S3Error ? error.message : 'We encountered an internal error. Please try again.';
       body += xmlNode(
         'Error',
         xmlElement('Key', key) + xmlElement('Code', code) + xmlElement('Message', message),
@@ -454,7 +477,7 @@ async function copyObject(
   copySource: string,
 ): Promise<void> {
   await readBody(req);
-  const decoded = decodeURIComponent(copySource.split('?')[0] ?? '').replace(/^\//, '');
+  const decoded = decodePath(copySource.split('?')[0] ?? '').replace(/^\//, '');
   const slash = decoded.indexOf('/');
   if (slash <= 0) throw new S3Error('InvalidArgument', 'Copy Source must mention the source bucket and key');
   const source = { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1) };

@@ -15,6 +15,8 @@ import {
   recordLabel,
   utf8Text,
 } from '../../../shared/formats';
+import { PARQUET_COMPRESSORS } from '../../../shared/formats/parquet';
+import { parseS3Uri as parseLocation } from '../../../shared/s3/uri';
 import type { ObjectStore } from '../object-store';
 import { type Dataset, widenDataset } from './xgboost/dataset';
 
@@ -78,9 +80,11 @@ export interface ChannelFile {
 
 /** Splits `s3://bucket/key` into its parts. */
 export function parseS3Uri(uri: string): { bucket: string; key: string } {
-  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
-  if (match === null) throw new ChannelError(`expected an s3://bucket/key URI, got '${uri}'`);
-  return { bucket: match[1]!, key: match[2]! };
+  try {
+    return parseLocation(uri, 'S3Uri');
+  } catch (error) {
+    throw new ChannelError(`expected an s3://bucket/key URI, got '${uri}': ${(error as Error).message}`);
+  }
 }
 
 function isDataFile(key: string): boolean {
@@ -349,6 +353,7 @@ async function readParquet(files: readonly ChannelFile[], collector: RowCollecto
       let rows: unknown[][] = [];
       await parquetRead({
         file: buffer as ArrayBuffer,
+        compressors: PARQUET_COMPRESSORS,
         onComplete: (data: unknown[][]) => {
           rows = data;
         },

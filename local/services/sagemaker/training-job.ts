@@ -117,10 +117,12 @@ export function validateTrainingRequest(request: CreateTrainingJobRequest): {
     'algorithmSpecification.trainingImage',
   );
   const outputPath = requireString(request.OutputDataConfig?.S3OutputPath, 'outputDataConfig.s3OutputPath');
-  if (!/^s3:\/\//.test(outputPath)) {
+  try {
+    parseS3Uri(outputPath);
+  } catch (error) {
     throw new SageMakerApiError(
       'ValidationException',
-      `S3OutputPath must be an s3:// URI, got '${outputPath}'`,
+      `S3OutputPath must be an s3:// URI, got '${outputPath}' (${(error as Error).message})`,
     );
   }
   for (const [key, value] of Object.entries(request.HyperParameters ?? {})) {

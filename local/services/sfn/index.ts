@@ -64,6 +64,8 @@ export interface StepFunctionsServiceOptions {
   readonly region?: string;
   readonly account?: string;
   readonly random?: () => number;
+  /** Size at which a Distributed Map's ResultWriter starts a new file (tests: small, to get several). */
+  readonly resultFileBytes?: number;
 }
 
 /** A running or finished execution this process started. */
@@ -172,9 +174,11 @@ export class StepFunctionsService {
       roleArn: machine.roleArn,
       region: this.region,
       account: this.account,
-      ...(this.options.store === undefined ? {} : { store: this.options.store }),
       ...(this.options.timeScale === undefined ? {} : { timeScale: this.options.timeScale }),
       ...(this.options.random === undefined ? {} : { random: this.options.random }),
+      ...(this.options.resultFileBytes === undefined
+        ? {}
+        : { resultFileBytes: this.options.resultFileBytes }),
     };
     const execution = new StateMachine(machine.definition, smOptions).start(parsed, { name });
     const started: StartedExecution = { stateMachine: machine, execution, input };

@@ -1,4 +1,9 @@
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.hoisted(() => {
@@ -14,6 +19,7 @@ vi.hoisted(() => {
 
 import { handler } from '../../../functions/commit-scores';
 import { InputValidationError, JsonLinesFormatError, TransientError } from '../../../shared/errors';
+import { runTag } from '../../../shared/partitions';
 import { lambdaContext } from './context';
 import { fakeS3, throttling } from './s3-fake';
 
@@ -30,7 +36,7 @@ function child(status: string, ids: string[], rowsEach: number): unknown {
     shards: ids.map((shardId) => ({
       shardId,
       rows: rowsEach,
-      outputKey: `scores/dt=2024-01-01/part-${shardId}.csv`,
+      outputKey: staged(shardId),
     })),
   };
   return {
@@ -57,9 +63,13 @@ async function seed(succeeded: unknown[], failed: unknown[], parts: string[]): P
     `${prefix}/manifest.json`,
     JSON.stringify({ DestinationBucket: 'artifacts', MapRunArn: 'arn:maprun', ResultFiles: files }),
   );
-  for (const id of parts)
-    await fake.store.putObject('data', `scores/dt=2024-01-01/part-${id}.csv`, 'id,score\n');
+  for (const id of parts) await fake.store.putObject('data', staged(id), `id,score\n${id},0.5\n`);
 }
+
+/** Where score-shard stages a part of run score-1. */
+const staged = (id: string) => `scores/_staging/score-1/dt=2024-01-01/part-${id}.csv`;
+/** Where commit-scores puts it: a name of this run's own. */
+const committed = (id: string) => `scores/dt=2024-01-01/part-${id}-${runTag('score-1')}.csv`;
 
 const request = {
   runId: 'score-1',
@@ -96,6 +106,36 @@ describe('commit-scores', () => {
       '00003',
     ]);
     expect(await fake.store.headObject('data', 'scores/dt=2024-01-01/_SUCCESS')).toBeDefined();
+    expect(manifest.shards.map((s: { outputKey: string }) => s.outputKey)).toEqual(
+      ['00000', '00001', '00002', '00003'].map(committed),
+    );
+    expect(await fake.text('data', committed('00002'))).toBe('id,score\n00002,0.5\n');
+    const staging = await fake.store.listObjects('data', { prefix: 'scores/_staging/' });
+    expect(staging.objects).toEqual([]);
+  });
+
+  it('writes the new manifest before _SUCCESS, and removes the replaced parts only after both', async () => {
+    // Prepare: a committed earlier run
+    await fake.store.putObject('data', 'scores/dt=2024-01-01/part-00000-0a1b2c3d.csv', 'id,score\nold,1\n');
+    await seed([child('SUCCEEDED', ['00000'], 1)], [], ['00000']);
+    // Act
+    await handler({ ...request, shards: 1 }, context);
+    // Assess: the order of the writes and deletes that change what the partition means
+    const order = fake.s3
+      .calls()
+      .map((c) => c.args[0])
+      .filter(
+        (c) =>
+          c instanceof PutObjectCommand || c instanceof DeleteObjectCommand || c instanceof CopyObjectCommand,
+      )
+      .map((c) => `${c.constructor.name.replace('ObjectCommand', '')} ${(c.input as { Key: string }).Key}`);
+    expect(order).toEqual([
+      `Copy ${committed('00000')}`,
+      'Put scores/dt=2024-01-01/_manifest.json',
+      'Put scores/dt=2024-01-01/_SUCCESS',
+      'Delete scores/dt=2024-01-01/part-00000-0a1b2c3d.csv',
+      `Delete ${staged('00000')}`,
+    ]);
   });
 
   it('lists the failed shards of a partial run and writes no _SUCCESS', async () => {
@@ -139,7 +179,7 @@ describe('commit-scores', () => {
   it('removes the part files of an earlier run with more shards before writing _SUCCESS', async () => {
     // Prepare: an earlier run wrote 6 parts; this run planned and wrote 4
     for (const id of ['00004', '00005'])
-      await fake.store.putObject('data', `scores/dt=2024-01-01/part-${id}.csv`, 'id,score\nold,1\n');
+      await fake.store.putObject('data', `scores/dt=2024-01-01/part-${id}-0a1b2c3d.csv`, 'id,score\nold,1\n');
     await seed(
       [child('SUCCEEDED', ['00000', '00001', '00002', '00003'], 1)],
       [],
@@ -153,14 +193,11 @@ describe('commit-scores', () => {
     expect(page.objects.map((o) => o.key).sort()).toEqual([
       'scores/dt=2024-01-01/_SUCCESS',
       'scores/dt=2024-01-01/_manifest.json',
-      'scores/dt=2024-01-01/part-00000.csv',
-      'scores/dt=2024-01-01/part-00001.csv',
-      'scores/dt=2024-01-01/part-00002.csv',
-      'scores/dt=2024-01-01/part-00003.csv',
+      ...['00000', '00001', '00002', '00003'].map(committed),
     ]);
   });
 
-  it('removes the stale part of a failed shard too, so a partial partition holds only this run', async () => {
+  it('commits no part of a failed shard, so a partial partition holds only this run', async () => {
     await seed(
       [child('SUCCEEDED', ['00000', '00001'], 1)],
       [child('FAILED', ['00002', '00003'], 0)],
@@ -168,8 +205,9 @@ describe('commit-scores', () => {
     );
     const result = await handler(request, context);
     expect(result.failedShards).toEqual(['00002', '00003']);
-    expect(await fake.store.headObject('data', 'scores/dt=2024-01-01/part-00002.csv')).toBeUndefined();
-    expect(await fake.store.headObject('data', 'scores/dt=2024-01-01/part-00000.csv')).toBeDefined();
+    expect(await fake.store.headObject('data', committed('00002'))).toBeUndefined();
+    expect(await fake.store.headObject('data', committed('00000'))).toBeDefined();
+    expect(await fake.store.headObject('data', staged('00002'))).toBeUndefined();
   });
 
   it('leaves objects in the partition that are not part files alone', async () => {
@@ -181,27 +219,28 @@ describe('commit-scores', () => {
     expect(await fake.store.headObject('data', 'scores/dt=2024-01-02/part-00009.csv')).toBeDefined();
   });
 
-  it('completes after a redrive re-runs the failed shards', async () => {
+  it('gives the same commit when retried after its staging was partly removed', async () => {
+    // Prepare: a commit that ran to the end, then a retry of the same request (Lambda retries it
+    // when the first attempt's answer was lost), with one staged part put back as if not yet removed
     await seed(
-      [child('SUCCEEDED', ['00000', '00001'], 2)],
-      [child('FAILED', ['00002', '00003'], 0)],
-      ['00000', '00001'],
+      [child('SUCCEEDED', ['00000', '00001', '00002', '00003'], 2)],
+      [],
+      ['00000', '00001', '00002', '00003'],
     );
     const first = await handler(request, context);
-    await seed(
-      [child('SUCCEEDED', ['00000', '00001'], 2), child('SUCCEEDED', ['00002', '00003'], 2)],
-      [],
-      ['00002', '00003'],
-    );
+    const manifestBefore = JSON.parse(await fake.text('data', 'scores/dt=2024-01-01/_manifest.json'));
+    await fake.store.putObject('data', staged('00001'), 'id,score\n00001,0.5\n');
+    // Act
     const second = await handler(request, context);
-    expect(first.status).toBe('PARTIAL');
-    expect(second).toMatchObject({ status: 'COMPLETE', rows: 8, failedShards: [] });
+    // Assess
+    expect(first).toMatchObject({ status: 'COMPLETE', rows: 8 });
+    expect(second).toEqual(first);
+    const manifestAfter = JSON.parse(await fake.text('data', 'scores/dt=2024-01-01/_manifest.json'));
+    expect(manifestAfter.shards).toEqual(manifestBefore.shards);
   });
 
   it('reads COMPACT result files whose records are the bare outputs', async () => {
-    const outputs = [
-      { shards: [{ shardId: '00000', rows: 3, outputKey: 'scores/dt=2024-01-01/part-00000.csv' }] },
-    ];
+    const outputs = [{ shards: [{ shardId: '00000', rows: 3, outputKey: staged('00000') }] }];
     await seed(outputs, [], ['00000']);
     const result = await handler({ ...request, shards: 1 }, context);
     expect(result).toMatchObject({ status: 'COMPLETE', rows: 3 });

@@ -15,7 +15,7 @@ vi.hoisted(() => {
 import { S3Client } from '@aws-sdk/client-s3';
 import { handler as convert } from '../../../functions/convert';
 import { convertObject } from '../../../functions/lib/convert';
-import { type ConversionItem, channelsOf } from '../../../functions/lib/plan-conversion';
+import { type ConversionItem, channelsOf, flatPartName } from '../../../functions/lib/plan-conversion';
 import { handler as planConversion } from '../../../functions/plan-conversion';
 import {
   ConversionError,
@@ -232,12 +232,12 @@ describe('plan-conversion', () => {
     expect(bySplit.train).toEqual({
       split: 'train',
       source: 's3://data/features/train-1/split=train/dt=2024-01-01/part-0.parquet',
-      target: 's3://data/training/train-1/train/dt=2024-01-01/part-0.rec',
+      target: 's3://data/training/train-1/train/part-2024-01-01-0.rec',
       to: 'recordio-protobuf',
       sparse: true,
     });
     expect(bySplit.test).toMatchObject({
-      target: 's3://data/training/train-1/test/dt=2024-01-01/part-0.csv',
+      target: 's3://data/training/train-1/test/part-2024-01-01-0.csv',
       to: 'csv',
       sparse: false,
     });
@@ -248,9 +248,9 @@ describe('plan-conversion', () => {
       key: 'runs/train-1/conversion-plan.jsonl',
       objects: 3,
       channels: {
-        train: 's3://data/training/train-1/train/dt=2024-01-01/',
-        validation: 's3://data/training/train-1/validation/dt=2024-01-01/',
-        test: 's3://data/training/train-1/test/dt=2024-01-01/',
+        train: 's3://data/training/train-1/train/',
+        validation: 's3://data/training/train-1/validation/',
+        test: 's3://data/training/train-1/test/',
       },
     });
   });
@@ -349,27 +349,11 @@ describe('channelsOf', () => {
     sparse: false,
   });
 
-  it('finds the common directory of each split, across dt directories', () => {
-    // Prepare
-    const items = Object.entries(channels).flatMap(([split, dir]) =>
-      ['2026-01-01', '2026-01-02', '2026-01-10'].map((dt) => item(split, `${dir}dt=${dt}/part-0.csv`)),
-    );
-    const single = [item('train', `${channels.train}dt=2026-01-01/part-0.csv`)];
-
-    // Act
-    const all = channelsOf(items);
-    const one = channelsOf(single);
-
-    // Assess
-    expect(all).toEqual(channels);
-    expect(one).toEqual({ train: `${channels.train}dt=2026-01-01/` });
-  });
-
   it('finds one directory per split and leaves out the splits without items', () => {
     // Prepare
     const items = Object.entries(channels).flatMap(([split, dir]) => [
-      item(split, `${dir}part-0.libsvm`),
-      item(split, `${dir}part-1.libsvm`),
+      item(split, `${dir}part-2026-01-01-0.libsvm`),
+      item(split, `${dir}part-2026-01-02-0.libsvm`),
     ]);
     const noValidation = items.filter((i) => i.split !== 'validation');
 
@@ -380,5 +364,24 @@ describe('channelsOf', () => {
     // Assess
     expect(all).toEqual(channels);
     expect(partial).toEqual({ train: channels.train, test: channels.test });
+  });
+});
+
+describe('flatPartName', () => {
+  it('joins the partition values and the part name, so a channel holds no folders', () => {
+    expect(flatPartName('dt=2024-01-01/part-0.parquet')).toBe('part-2024-01-01-0');
+    expect(flatPartName('dt=2024-01-01/part-00003-1a2b.c000.snappy.parquet')).toBe(
+      'part-2024-01-01-00003-1a2b.c000.snappy',
+    );
+    expect(flatPartName('part-7.csv')).toBe('part-7');
+  });
+
+  it('gives distinct feature objects distinct names', () => {
+    const names = [
+      'dt=2024-01-01/part-0.parquet',
+      'dt=2024-01-02/part-0.parquet',
+      'dt=2024-01-01/part-1.parquet',
+    ];
+    expect(new Set(names.map(flatPartName)).size).toBe(3);
   });
 });

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
@@ -59,6 +60,15 @@ export function fakeS3(): {
   s3.on(PutObjectCommand).callsFake(async (input) => {
     const { etag } = await store.putObject(input.Bucket, input.Key, bytesOf(input.Body));
     return { ETag: etag };
+  });
+  s3.on(CopyObjectCommand).callsFake(async (input) => {
+    const source = decodeURIComponent(String(input.CopySource));
+    const slash = source.indexOf('/');
+    const [bucket, key] = [source.slice(0, slash), source.slice(slash + 1)];
+    if ((await store.headObject(bucket, key).catch(() => undefined)) === undefined)
+      throw notFound('NoSuchKey');
+    const { etag } = await store.putObject(input.Bucket, input.Key, await store.getObject(bucket, key));
+    return { CopyObjectResult: { ETag: etag } };
   });
   s3.on(DeleteObjectCommand).callsFake(async (input) => {
     await store.deleteObject(input.Bucket, input.Key).catch(() => undefined);

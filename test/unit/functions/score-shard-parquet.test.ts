@@ -83,7 +83,9 @@ describe('score-shard on Parquet', () => {
     expect(calls.every((options) => options.onComplete === undefined && options.onChunk !== undefined)).toBe(
       true,
     );
-    const lines = (await fake.text('data', 'scores/dt=2024-01-01/part-00000.csv')).trim().split('\n');
+    const lines = (await fake.text('data', 'scores/_staging/score-1/dt=2024-01-01/part-00000.csv'))
+      .trim()
+      .split('\n');
     expect(lines.slice(1).map((l) => l.split(',')[1])).toEqual(expectedScores);
   });
 

@@ -71,10 +71,16 @@ describe('score-shard', () => {
     const result = await handler({ Items: [shard], BatchInput: batchInput }, context);
     expect(result).toEqual({
       shards: [
-        { shardId: '00000', rows: inputRows.length, outputKey: 'scores/dt=2024-01-01/part-00000.csv' },
+        {
+          shardId: '00000',
+          rows: inputRows.length,
+          outputKey: 'scores/_staging/score-1/dt=2024-01-01/part-00000.csv',
+        },
       ],
     });
-    const { ids, scores } = outputScores(await fake.text('data', 'scores/dt=2024-01-01/part-00000.csv'));
+    const { ids, scores } = outputScores(
+      await fake.text('data', 'scores/_staging/score-1/dt=2024-01-01/part-00000.csv'),
+    );
     expect(ids).toEqual(inputRows.map((_, i) => `c${i}`));
     expect(scores).toEqual(expectedScores);
   });
@@ -97,8 +103,12 @@ describe('score-shard', () => {
       },
     ];
     const result = await handler({ Items: items, BatchInput: batchInput }, context);
-    const first = outputScores(await fake.text('data', 'scores/dt=2024-01-01/part-00000.csv'));
-    const second = outputScores(await fake.text('data', 'scores/dt=2024-01-01/part-00001.csv'));
+    const first = outputScores(
+      await fake.text('data', 'scores/_staging/score-1/dt=2024-01-01/part-00000.csv'),
+    );
+    const second = outputScores(
+      await fake.text('data', 'scores/_staging/score-1/dt=2024-01-01/part-00001.csv'),
+    );
     expect([...first.scores, ...second.scores]).toEqual(expectedScores);
     expect(result.shards.map((s) => s.rows).reduce((a, b) => a + b)).toBe(inputRows.length);
   });
@@ -116,9 +126,9 @@ describe('score-shard', () => {
       },
       context,
     );
-    expect(outputScores(await fake.text('data', 'scores/dt=2024-01-01/part-00003.csv')).scores).toEqual(
-      expectedScores,
-    );
+    expect(
+      outputScores(await fake.text('data', 'scores/_staging/score-1/dt=2024-01-01/part-00003.csv')).scores,
+    ).toEqual(expectedScores);
   });
 
   it('scores JSON Lines and Parquet shards to the same scores', async () => {
@@ -149,12 +159,12 @@ describe('score-shard', () => {
       },
       context,
     );
-    expect(outputScores(await fake.text('data', 'scores/dt=2024-01-01/part-00000.csv')).scores).toEqual(
-      expectedScores,
-    );
-    expect(outputScores(await fake.text('data', 'scores/dt=2024-01-01/part-00001.csv')).scores).toEqual(
-      expectedScores,
-    );
+    expect(
+      outputScores(await fake.text('data', 'scores/_staging/score-1/dt=2024-01-01/part-00000.csv')).scores,
+    ).toEqual(expectedScores);
+    expect(
+      outputScores(await fake.text('data', 'scores/_staging/score-1/dt=2024-01-01/part-00001.csv')).scores,
+    ).toEqual(expectedScores);
   });
 
   it('scores the row-group shards plan-shards makes of a big Parquet object to the same scores', async () => {
@@ -195,11 +205,13 @@ describe('score-shard', () => {
       BatchInput: batchInput,
     };
     await handler(event, context);
-    const first = await fake.text('data', 'scores/dt=2024-01-01/part-00000.csv');
+    const first = await fake.text('data', 'scores/_staging/score-1/dt=2024-01-01/part-00000.csv');
     await handler(event, context);
     const listed = await fake.store.listObjects('data', { prefix: 'scores/' });
-    expect(listed.objects.map((o) => o.key)).toEqual(['scores/dt=2024-01-01/part-00000.csv']);
-    expect(await fake.text('data', 'scores/dt=2024-01-01/part-00000.csv')).toBe(first);
+    expect(listed.objects.map((o) => o.key)).toEqual([
+      'scores/_staging/score-1/dt=2024-01-01/part-00000.csv',
+    ]);
+    expect(await fake.text('data', 'scores/_staging/score-1/dt=2024-01-01/part-00000.csv')).toBe(first);
   });
 
   it('loads the model once across invocations while its ETag is unchanged', async () => {
@@ -231,7 +243,9 @@ describe('score-shard', () => {
       },
       context,
     );
-    const { scores } = outputScores(await fake.text('data', 'scores/dt=2024-01-01/part-00000.csv'));
+    const { scores } = outputScores(
+      await fake.text('data', 'scores/_staging/score-1/dt=2024-01-01/part-00000.csv'),
+    );
     expect(scores).toEqual(expectedScores.slice(0, 2));
   });
 
@@ -299,10 +313,14 @@ describe('score-shard', () => {
     ).toHaveLength(0);
   });
 
-  it('removes the partition markers of an earlier run before writing its part file', async () => {
+  it('stages its part under the run prefix and leaves the committed partition byte for byte', async () => {
     // Prepare: a committed earlier run on the same dt
-    await fake.store.putObject('data', 'scores/dt=2024-01-01/_SUCCESS', '');
-    await fake.store.putObject('data', 'scores/dt=2024-01-01/_manifest.json', '{"status":"COMPLETE"}');
+    const committed = {
+      'scores/dt=2024-01-01/_SUCCESS': '',
+      'scores/dt=2024-01-01/_manifest.json': '{"status":"COMPLETE"}',
+      'scores/dt=2024-01-01/part-00000-0a1b2c3d.csv': 'id,score\nold,0.5\n',
+    };
+    for (const [key, body] of Object.entries(committed)) await fake.store.putObject('data', key, body);
     await fake.store.putObject('data', 'features/s/part-0.csv', table);
     // Act
     await handler(
@@ -313,10 +331,10 @@ describe('score-shard', () => {
       context,
     );
     // Assess
-    expect(await fake.store.headObject('data', 'scores/dt=2024-01-01/_SUCCESS')).toBeUndefined();
-    expect(await fake.store.headObject('data', 'scores/dt=2024-01-01/_manifest.json')).toBeUndefined();
-    const deletes = fake.s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input.Key);
-    expect(deletes).toEqual(['scores/dt=2024-01-01/_SUCCESS', 'scores/dt=2024-01-01/_manifest.json']);
+    for (const [key, body] of Object.entries(committed)) expect(await fake.text('data', key)).toBe(body);
+    expect(fake.s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
+    const written = fake.s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key);
+    expect(written).toEqual(['scores/_staging/score-1/dt=2024-01-01/part-00000.csv']);
   });
 
   it('deletes no marker that is not there (no delete markers pile up in the versioned bucket)', async () => {

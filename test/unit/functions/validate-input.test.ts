@@ -66,6 +66,7 @@ describe('validate-input for training', () => {
       modelPackageGroup: 'churn',
       approvalStatus: 'PendingManualApproval',
       instanceType: 'ml.m5.large',
+      transformInstanceType: 'ml.m5.large',
       instanceCount: 1,
       volumeSizeGb: 10,
       maxRuntimeSeconds: 3600,
@@ -227,6 +228,7 @@ describe('validate-input for scoring', () => {
         manifestUri: 's3://sparkmaker-artifacts/runs/score-1/shards.jsonl',
         mode: 'lambda',
         endpoint: null,
+        onNothingToScore: 'fail',
       });
     } finally {
       vi.useRealTimers();

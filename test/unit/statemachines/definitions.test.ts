@@ -3,6 +3,7 @@ import path from 'node:path';
 import aslValidator from 'asl-validator';
 import jsonata from 'jsonata';
 import { describe, expect, it } from 'vitest';
+import { checkDistributedMapScopes } from '../../../local/asl';
 import * as errors from '../../../shared/errors';
 import {
   definitionSubstitutions,
@@ -79,6 +80,13 @@ describe.each(WORKFLOWS)('the %s state machine definition', (workflow) => {
     // Assess
     expect(result.errors ?? [], JSON.stringify(result.errors)).toEqual([]);
     expect(result.isValid).toBe(true);
+  });
+
+  it('gives its Distributed Maps no outer variable: every value comes from the state input', () => {
+    // AWS documents that a distributed child workflow cannot see outer variables; whether the Map
+    // state's own fields can is undocumented, so neither may depend on one.
+    const findings = checkDistributedMapScopes(definition as never);
+    expect(findings.map((f) => f.message)).toEqual([]);
   });
 
   it('matches only States.* errors, AWS integration errors or error names the code throws', () => {

@@ -108,38 +108,36 @@ describe('the training state machine expressions', () => {
     expect(planUri).toBe(`s3://\${ArtifactBucket}/runs/${config.runId}/conversion-plan.jsonl`);
   });
 
-  it('use the format and sparsity the planner chose for an item when it gives them', async () => {
-    // Prepare
+  it('take each item as the planner resolved it, and the feature columns from the state input', async () => {
+    // Prepare: the plan carries format and sparsity per item; the Map's own fields read only the
+    // state input (a distributed child workflow cannot see outer variables)
     const selector = state(training, 'ConvertObjects').ItemSelector as Record<string, unknown>;
-    const item = {
-      context: { Map: { Item: { Value: { split: 'train', to: 'recordio-protobuf', sparse: true } } } },
+    const value = {
+      split: 'train',
+      source: 's3://d/f/a.parquet',
+      target: 's3://d/t/train/part-1.rec',
+      to: 'recordio-protobuf',
+      sparse: true,
     };
+    const states = { context: { Map: { Item: { Value: value } } }, input: { featureColumns: ['f_a'] } };
 
     // Act
-    const to = await evaluate(selector.to, { states: item, config });
-    const sparse = await evaluate(selector.sparse, { states: item, config: { ...config, sparse: false } });
+    const entries = await Promise.all(
+      Object.entries(selector).map(async ([key, v]) => [
+        key,
+        typeof v === 'string' && v.startsWith('{%') ? await evaluate(v, { states }) : v,
+      ]),
+    );
 
     // Assess
-    expect([to, sparse]).toEqual(['recordio-protobuf', true]);
-  });
-
-  it('convert the test split to CSV and the other splits to the training content type', async () => {
-    // Prepare
-    const selector = state(training, 'ConvertObjects').ItemSelector as Record<string, unknown>;
-    const item = (split: string) => ({ context: { Map: { Item: { Value: { split } } } } });
-
-    // Act
-    const test = await evaluate(selector.to, { states: item('test'), config });
-    const train = await evaluate(selector.to, { states: item('train'), config });
-    const protobuf = await evaluate(selector.to, {
-      states: item('validation'),
-      config: { ...config, contentType: 'application/x-recordio-protobuf' },
+    expect(Object.fromEntries(entries)).toEqual({
+      source: value.source,
+      target: value.target,
+      to: 'recordio-protobuf',
+      sparse: true,
+      label: 'label',
+      features: ['f_a'],
     });
-    const testSparse = await evaluate(selector.sparse, { states: item('test'), config });
-
-    // Assess
-    expect([test, train, protobuf]).toEqual(['csv', 'libsvm', 'recordio-protobuf']);
-    expect(testSparse).toBe(false);
   });
 
   it('request on-demand training without any spot setting when spot is off', async () => {
@@ -329,26 +327,46 @@ describe('the scoring state machine expressions', () => {
   });
 
   it('batch shards with the run settings and null when the model has no feature column list', async () => {
-    // Prepare
-    const batcher = state(scoring, 'ScoreShards').ItemBatcher as { BatchInput: Record<string, unknown> };
+    // Prepare: PlanShards puts what the Map needs into its output (no outer variables in the Map)
+    const plan = state(scoring, 'PlanShards');
+    const batcher = state(scoring, 'ScoreShards').ItemBatcher as {
+      BatchInput: Record<string, unknown>;
+      MaxItemsPerBatch: unknown;
+    };
     const bindings = {
-      config: { runId: 'score-1', outputUri: 's3://d/scores/', dt: '2026-11-22' },
+      config: {
+        runId: 'score-1',
+        outputUri: 's3://d/scores/',
+        dt: '2026-11-22',
+        batchSize: 3,
+        maxConcurrency: 7,
+        toleratedFailurePercentage: 5,
+      },
       model: { modelUri: 's3://a/model.tar.gz' },
+      states: { result: { Payload: { bucket: 'a', key: 'runs/score-1/shards.jsonl', shards: 4 } } },
     };
 
     // Act
+    const output = (await evaluate(plan.Output, bindings)) as Record<string, unknown>;
     const entries = await Promise.all(
-      Object.entries(batcher.BatchInput).map(async ([key, value]) => [key, await evaluate(value, bindings)]),
+      Object.entries(batcher.BatchInput).map(async ([key, value]) => [
+        key,
+        await evaluate(value, { states: { input: output } }),
+      ]),
     );
+    const batchInput = Object.fromEntries(entries);
+    const perBatch = await evaluate(batcher.MaxItemsPerBatch, { states: { input: output } });
 
     // Assess
-    expect(Object.fromEntries(entries)).toEqual({
+    expect(output).toMatchObject({ bucket: 'a', key: 'runs/score-1/shards.jsonl', shards: 4 });
+    expect(batchInput).toEqual({
       runId: 'score-1',
       modelUri: 's3://a/model.tar.gz',
       featureColumnsUri: null,
       outputUri: 's3://d/scores/',
       dt: '2026-11-22',
     });
+    expect(perBatch).toBe(3);
   });
 
   it('read the JSONL shard manifest and write map results to the artifact bucket', () => {
@@ -365,7 +383,7 @@ describe('the scoring state machine expressions', () => {
       Arguments: { Bucket: ph('ArtifactBucket') },
     });
     expect(map.ItemProcessor?.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
-    expect(map.MaxConcurrency).toBe('{% $config.maxConcurrency %}');
-    expect(map.ToleratedFailurePercentage).toBe('{% $config.toleratedFailurePercentage %}');
+    expect(map.MaxConcurrency).toBe('{% $states.input.map.maxConcurrency %}');
+    expect(map.ToleratedFailurePercentage).toBe('{% $states.input.map.toleratedFailurePercentage %}');
   });
 });

@@ -5,8 +5,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { handler as mapFailureHandler } from '../../../functions/map-failure';
 import { ResourceRegistry, registerLambda, StateMachine, StatesError } from '../../../local/asl/index';
+import { registerS3Integrations } from '../../../local/conformance/s3';
 import { MemoryObjectStore } from '../../../local/services/object-store';
+import { lambdaContext } from '../functions/context';
+import { fakeS3 } from '../functions/s3-fake';
 import { repoRoot, type Workflow } from './helpers';
 
 const DATA = 'sparkmaker-data';
@@ -60,10 +64,10 @@ function harness(
   workflow: Workflow,
   lambdas: Record<string, Handler>,
   services: Record<string, (input: Record<string, unknown>) => unknown> = {},
+  store = new MemoryObjectStore(),
 ): Harness {
   const calls: Harness['calls'] = [];
   const requests: Harness['requests'] = [];
-  const store = new MemoryObjectStore();
   const registry = new ResourceRegistry();
   registerLambda(registry, async (functionName, payload) => {
     const fn = functionName.replace(/^.*:function:sparkmaker-dev-/, '');
@@ -102,7 +106,10 @@ function harness(
     'arn:aws:states:::events:putEvents': () => ({ Entries: [{ EventId: 'e-1' }], FailedEntryCount: 0 }),
     // The S3 SDK integrations read the harness's store, with the response shape of the AWS SDK.
     'arn:aws:states:::aws-sdk:s3:listObjectsV2': async (input) => {
-      const listed = await store.listObjects(String(input.Bucket), { prefix: String(input.Prefix ?? '') });
+      // The deployed buckets always exist; the harness's store makes a bucket on its first object.
+      const listed = await store
+        .listObjects(String(input.Bucket), { prefix: String(input.Prefix ?? '') })
+        .catch(() => ({ objects: [], isTruncated: false }));
       return {
         Contents: listed.objects.map((o) => ({ Key: o.key, Size: o.size, ETag: o.etag })),
         KeyCount: listed.objects.length,
@@ -122,8 +129,8 @@ function harness(
     });
   }
   const machine = new StateMachine(definitionText(workflow), {
-    registry,
-    store,
+    // Distributed Map ItemReader / ResultWriter reach the store through the registry.
+    registry: registerS3Integrations(registry, store),
     timeScale: 0.0001,
     random: () => 0.5,
     name: `sparkmaker-dev-${workflow}`,
@@ -149,6 +156,7 @@ const trainingConfig = {
   modelPackageGroup: 'churn',
   approvalStatus: 'Approved',
   instanceType: 'ml.m5.xlarge',
+  transformInstanceType: 'ml.m5.large',
   instanceCount: 1,
   volumeSizeGb: 10,
   maxRuntimeSeconds: 3600,
@@ -168,7 +176,9 @@ function trainingLambdas(auc: number, overrides: Record<string, Handler> = {}): 
         ['2026-01-01', '2026-01-02'].map((dt) => ({
           split,
           source: `${trainingConfig.featuresUri}split=${split}/dt=${dt}/part-0.parquet`,
-          target: `${trainingConfig.trainingDataUri}${split}/dt=${dt}/part-0.csv`,
+          target: `${trainingConfig.trainingDataUri}${split}/part-${dt}-0.csv`,
+          to: 'csv',
+          sparse: false,
         })),
       );
       const key = `runs/${runId}/conversion-plan.jsonl`;
@@ -333,7 +343,8 @@ describe('the training state machine, run offline with fake services', () => {
   });
 
   it('fails with the error and cause of a failed converter, read from the FAILED result file of the map', async () => {
-    // Prepare
+    // Prepare: the real map-failure function, over the harness's store
+    const fake = fakeS3();
     const run = harness(
       'training',
       trainingLambdas(0.9, {
@@ -343,7 +354,10 @@ describe('the training state machine, run offline with fake services', () => {
           }
           return { rows: 10, quarantined: 0, target: payload.target };
         },
+        'map-failure': (payload) => mapFailureHandler(payload, lambdaContext('map-failure')),
       }),
+      {},
+      fake.store,
     );
 
     // Act
@@ -352,14 +366,13 @@ describe('the training state machine, run offline with fake services', () => {
     // Assess
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('ConversionError');
-    expect(JSON.parse(result.cause as string)).toMatchObject({
-      errorType: 'ConversionError',
-      errorMessage: `${trainingConfig.featuresUri}split=validation/dt=2026-01-02/part-0.parquet: column 'f_b' is not numeric`,
+    expect(result.cause).toBe(
+      `${trainingConfig.featuresUri}split=validation/dt=2026-01-02/part-0.parquet: column 'f_b' is not numeric`,
+    );
+    expect(run.calls.find((c) => c.fn === 'map-failure')?.payload).toEqual({
+      resultWriterUri: `s3://${ARTIFACTS}/map-results/${runId}/conversion/`,
+      mapError: { Error: 'States.ExceedToleratedFailureThreshold', Cause: expect.any(String) },
     });
-    const listed = run.requests.find((r) => r.resource.endsWith('s3:listObjectsV2'))?.input;
-    expect(listed).toEqual({ Bucket: ARTIFACTS, Prefix: `map-results/${runId}/conversion/` });
-    const read = run.requests.find((r) => r.resource.endsWith('s3:getObject'))?.input;
-    expect(read?.Key).toMatch(new RegExp(`^map-results/${runId}/conversion/[^/]+/FAILED_0\\.json$`));
     const event = run.requests.find((r) => r.resource.endsWith('events:putEvents'))?.input as {
       Entries: { Detail: Record<string, unknown> }[];
     };
@@ -379,12 +392,10 @@ describe('the training state machine, run offline with fake services', () => {
         convert: () => {
           throw new FunctionError('ConversionError', 'not numeric');
         },
-      }),
-      {
-        'arn:aws:states:::aws-sdk:s3:listObjectsV2': () => {
-          throw new StatesError('S3.S3Exception', 'Access Denied');
+        'map-failure': () => {
+          throw new FunctionError('S3AccessDenied', 'Access Denied');
         },
-      },
+      }),
     );
 
     // Act
@@ -393,8 +404,7 @@ describe('the training state machine, run offline with fake services', () => {
     // Assess
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('States.ExceedToleratedFailureThreshold');
-    expect(run.requests.filter((r) => r.resource.endsWith('s3:listObjectsV2')).length).toBeGreaterThan(1);
-    expect(run.requests.some((r) => r.resource.endsWith('s3:getObject'))).toBe(false);
+    expect(run.calls.filter((c) => c.fn === 'map-failure')).toHaveLength(1);
   });
 
   it('still fails with the original error when the failure event cannot be published', async () => {
@@ -475,6 +485,7 @@ const scoringConfig = {
   toleratedFailurePercentage: 0,
   featuresUri: `s3://${DATA}/features/${scoreId}/`,
   manifestUri: `s3://${ARTIFACTS}/runs/${scoreId}/shards.jsonl`,
+  onNothingToScore: 'fail',
 };
 
 function scoringLambdas(
@@ -535,7 +546,7 @@ describe('the scoring state machine, run offline with fake services', () => {
     const result = await run.run({ input: scoringConfig.input }, scoreId);
 
     // Assess
-    expect(result.status).toBe('SUCCEEDED');
+    expect(result.status, `${result.error} ${result.cause}`).toBe('SUCCEEDED');
     const batches = run.calls.filter((c) => c.fn === 'score-shard');
     expect(batches).toHaveLength(3);
     expect(
@@ -619,6 +630,57 @@ describe('the scoring state machine, run offline with fake services', () => {
         { DetailType: 'Scoring Run Failed', Detail: { state: 'ResolveModel', error: 'ModelNotFoundError' } },
       ],
     });
+  });
+
+  it('ends a scheduled run with no approved model SUCCEEDED, with the reason and no failure event', async () => {
+    // Prepare: the schedule's input says nothing to score is not a failure
+    let store: MemoryObjectStore | undefined;
+    const scheduled = { ...scoringConfig, onNothingToScore: 'succeed' };
+    const run = harness(
+      'scoring',
+      scoringLambdas(() => store as MemoryObjectStore, scheduled, {
+        'resolve-model': () => {
+          throw new FunctionError('ModelNotFoundError', "no Approved model package in group 'churn'");
+        },
+      }),
+    );
+    store = run.store;
+    await store.putObject(DATA, 'scoring/incoming/a.csv', 'customer_id,f_a\n1,2\n');
+
+    // Act
+    const result = await run.run({}, scoreId);
+
+    // Assess
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.output).toMatchObject({
+      status: 'NOTHING_TO_SCORE',
+      reason: "no Approved model package in group 'churn'",
+    });
+    expect(run.requests.some((r) => r.resource.endsWith('events:putEvents'))).toBe(false);
+    expect(run.calls.some((c) => c.fn === 'plan-shards')).toBe(false);
+  });
+
+  it('ends a scheduled run over an empty prefix SUCCEEDED before resolving any model', async () => {
+    // Prepare: only a marker and a folder object under the prefix
+    let store: MemoryObjectStore | undefined;
+    const run = harness(
+      'scoring',
+      scoringLambdas(() => store as MemoryObjectStore, { ...scoringConfig, onNothingToScore: 'succeed' }),
+    );
+    store = run.store;
+    await store.putObject(DATA, 'scoring/incoming/_SUCCESS', '');
+    await store.putObject(DATA, 'scoring/incoming/', '');
+
+    // Act
+    const result = await run.run({}, scoreId);
+
+    // Assess
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.output).toMatchObject({
+      status: 'NOTHING_TO_SCORE',
+      reason: `no data objects to score under s3://${DATA}/scoring/incoming/`,
+    });
+    expect(run.calls.map((c) => c.fn)).toEqual(['validate-input']);
   });
 
   it('retries a failing batch once, then fails beyond the tolerated percentage without committing', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateRule, wildcardMatch } from '../../../../local/asl/choice';
+import { evaluateRule, wildcardMatch } from '../../../../local/asl/choice-rules';
 import { Scope } from '../../../../local/asl/payload';
 import { parseTimestamp } from '../../../../local/asl/timestamp';
 

@@ -462,3 +462,81 @@ describe('Distributed Map child tasks', () => {
     expect(result.output).toEqual([1, { Error: 'Bad.Item', Cause: 'two' }, 3]);
   });
 });
+
+describe('Distributed Map storage access', () => {
+  it('reads ItemReader items through the handler registered for its Resource ARN', async () => {
+    const requests: unknown[] = [];
+    const registry = new ResourceRegistry().register('arn:aws:states:::s3:getObject', async (request) => {
+      requests.push(request.input);
+      return { Body: new TextEncoder().encode('{"n":1}\n{"n":2}\n') };
+    });
+    const result = await execute(readerMap({ InputType: 'JSONL' }), {}, { registry });
+    expect(requests).toEqual([{ Bucket: 'b', Key: 'in' }]);
+    expect(result.output).toEqual([{ n: 1 }, { n: 2 }]);
+  });
+
+  it('pages through listObjectsV2 with ContinuationToken', async () => {
+    const pages: Record<string, object> = {
+      first: { Contents: [{ Key: 'a', Size: 1 }], IsTruncated: true, NextContinuationToken: 't1' },
+      t1: { Contents: [{ Key: 'b', Size: 2 }], IsTruncated: false },
+    };
+    const registry = new ResourceRegistry().register('arn:aws:states:::s3:listObjectsV2', async (request) => {
+      const token = (request.input as { ContinuationToken?: string }).ContinuationToken ?? 'first';
+      return pages[token];
+    });
+    const result = await execute(
+      single({
+        Type: 'Map',
+        ItemProcessor: passChild,
+        ItemReader: { Resource: 'arn:aws:states:::s3:listObjectsV2', Parameters: { Bucket: 'b' } },
+        ItemSelector: { 'key.$': '$$.Map.Item.Value.Key' },
+      }),
+      {},
+      { registry },
+    );
+    expect(result.output).toEqual([{ key: 'a' }, { key: 'b' }]);
+  });
+
+  it('fails with States.ItemReaderFailed when no handler serves the ItemReader Resource', async () => {
+    const result = await execute(readerMap({ InputType: 'JSON' }));
+    expect(result).toMatchObject({
+      status: 'FAILED',
+      error: 'States.ItemReaderFailed',
+      cause: "No handler is registered for the resource 'arn:aws:states:::s3:getObject'.",
+    });
+  });
+
+  it('reports the storage error of a failed read as States.ItemReaderFailed', async () => {
+    const result = await execute(readerMap({ InputType: 'JSON' }), {}, { store: new MemoryObjectStore() });
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('States.ItemReaderFailed');
+    expect(result.cause).toMatch(/^NoSuch/);
+  });
+
+  it('writes ResultWriter files through the handler registered for s3:putObject', async () => {
+    const written: { Bucket: string; Key: string; Body: string }[] = [];
+    const registry = new ResourceRegistry().register('arn:aws:states:::s3:putObject', async (request) => {
+      written.push(request.input as { Bucket: string; Key: string; Body: string });
+      return { ETag: '"x"' };
+    });
+    const result = await execute(
+      single({
+        Type: 'Map',
+        ItemProcessor: passChild,
+        ResultWriter: {
+          Resource: 'arn:aws:states:::s3:putObject',
+          Parameters: { Bucket: 'out', Prefix: 'p' },
+          WriterConfig: { OutputType: 'JSONL', Transformation: 'COMPACT' },
+        },
+      }),
+      [1, 2],
+      { registry },
+    );
+    expect(result.status).toBe('SUCCEEDED');
+    expect(written.map((w) => w.Key.replace(/\/[^/]+\//, '/<run>/'))).toEqual([
+      'p/<run>/SUCCEEDED_0.jsonl',
+      'p/<run>/manifest.json',
+    ]);
+    expect(written[0]).toMatchObject({ Bucket: 'out', Body: '1\n2\n' });
+  });
+});

@@ -1,16 +1,23 @@
 import type { ExecutionResult, HistoryEvent, StateMachineOptions } from '../../../../local/asl/index';
 import { ResourceRegistry, StateMachine } from '../../../../local/asl/index';
+import { registerS3Integrations } from '../../../../local/conformance/s3';
+import type { ObjectStore } from '../../../../local/services/object-store';
 
-/** Runs `definition` on `input` with a fast clock; returns the result and the history. */
+/**
+ * Runs `definition` on `input` with a fast clock; returns the result and the history. With `store`,
+ * the S3 integrations of Distributed Map ItemReader / ResultWriter are registered over it.
+ */
 export async function execute(
   definition: object,
   input: unknown = {},
-  options: Partial<StateMachineOptions> = {},
+  { store, ...options }: Partial<StateMachineOptions> & { store?: ObjectStore } = {},
 ): Promise<ExecutionResult & { events: HistoryEvent[] }> {
+  const registry = options.registry ?? new ResourceRegistry();
+  if (store !== undefined) registerS3Integrations(registry, store);
   const machine = new StateMachine(definition, {
-    registry: options.registry ?? new ResourceRegistry(),
     timeScale: 0.001,
     ...options,
+    registry,
   });
   const execution = machine.start(input);
   const result = await execution.done;

@@ -63,8 +63,13 @@ describe('the offline reading of serverless.yml', () => {
       'arn:aws:lambda:us-east-1:000000000000:function:sparkmaker-dev-s3-trigger',
     );
     expect(schedule?.expression).toMatch(/^(cron|rate)\(/);
+    expect(schedule?.targetArn).toBe(
+      'arn:aws:lambda:us-east-1:000000000000:function:sparkmaker-dev-schedule-trigger',
+    );
+    expect(schedule?.maximumRetryAttempts).toBe(10);
     expect(JSON.parse(schedule?.input ?? '{}')).toMatchObject({
-      StateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:sparkmaker-dev-scoring',
+      scheduledTime: '<aws.scheduler.scheduled-time>',
+      input: { onNothingToScore: 'succeed' },
     });
   });
 

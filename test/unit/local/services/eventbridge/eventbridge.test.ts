@@ -6,7 +6,11 @@ import {
   objectCreatedEvent,
   targetInput,
 } from '../../../../../local/services/eventbridge';
-import { fillScheduleInput, nextFireTime } from '../../../../../local/services/eventbridge/scheduler';
+import {
+  fillScheduleInput,
+  nextFireTime,
+  Scheduler,
+} from '../../../../../local/services/eventbridge/scheduler';
 
 const incomingRule = {
   source: ['aws.s3'],
@@ -141,5 +145,44 @@ describe('EventBridge Scheduler expressions', () => {
     );
 
     expect(JSON.parse(input).Name).toMatch(/^score-[0-9a-f-]{36}$/);
+  });
+});
+
+describe('the local Scheduler', () => {
+  const schedule = {
+    name: 'scoring',
+    expression: 'cron(0 6 * * ? *)',
+    targetArn: 'arn:aws:lambda:us-east-1:000000000000:function:t',
+    input:
+      '{"id":"<aws.scheduler.execution-id>","at":"<aws.scheduler.scheduled-time>","n":"<aws.scheduler.attempt-number>"}',
+    maximumRetryAttempts: 3,
+  };
+
+  it('retries a failed invocation with a new execution id, the same scheduled time and the next attempt number', async () => {
+    // Prepare: a target that fails twice
+    const seen: { id: string; at: string; n: string }[] = [];
+    const scheduler = new Scheduler([schedule], async (_s, input) => {
+      seen.push(JSON.parse(input));
+      if (seen.length < 3) throw new Error('lost answer');
+    });
+    // Act
+    await scheduler.fire('scoring', new Date('2026-12-04T06:00:00Z'));
+    // Assess
+    expect(seen.map((s) => [s.at, s.n])).toEqual([
+      ['2026-12-04T06:00:00Z', '1'],
+      ['2026-12-04T06:00:00Z', '2'],
+      ['2026-12-04T06:00:00Z', '3'],
+    ]);
+    expect(new Set(seen.map((s) => s.id)).size).toBe(3);
+  });
+
+  it('gives up after MaximumRetryAttempts retries with the last error', async () => {
+    let calls = 0;
+    const scheduler = new Scheduler([schedule], async () => {
+      calls++;
+      throw new Error(`attempt ${calls}`);
+    });
+    await expect(scheduler.fire('scoring', new Date('2026-12-04T06:00:00Z'))).rejects.toThrow('attempt 4');
+    expect(calls).toBe(4);
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -68,10 +68,30 @@ describe('FileObjectStore', () => {
     await expect(store.putObject('missing-bucket', 'k', 'v')).rejects.toBeInstanceOf(NoSuchBucketError);
   });
 
-  it('refuses a key with a ".." segment instead of writing outside the bucket', async () => {
-    await expect(store.putObject('data', '../escape.txt', 'x')).rejects.toMatchObject({
-      code: 'InvalidArgument',
-    });
+  it('keeps a key with ".." segments as an opaque key inside the bucket, as S3 does', async () => {
+    await store.putObject('data', '../escape.txt', 'x');
+
+    expect(await readdir(root)).not.toContain('escape.txt');
+    expect(await readdir(join(root, 's3'))).toEqual(['data']);
+    expect(new TextDecoder().decode(await store.getObject('data', '../escape.txt'))).toBe('x');
+    expect((await store.listObjects('data')).objects.map((o) => o.key)).toEqual(['../escape.txt']);
+  });
+
+  it('maps plain keys to plain files and escapes the rest inside the bucket folder', async () => {
+    await store.putObject('data', 'features/run-1/part-0.csv', 'a');
+    await store.putObject('data', 'odd/./..//x', 'b');
+    await store.putObject('data', `long/${'n'.repeat(300)}`, 'c');
+
+    expect(await readFile(join(root, 's3', 'data', 'features', 'run-1', 'part-0.csv'), 'utf8')).toBe('a');
+    expect(await readFile(join(root, 's3', 'data', 'odd', '%e%2E', '%e%2E%2E', '%e', 'x'), 'utf8')).toBe('b');
+    expect((await store.listObjects('data')).objects.map((o) => o.key)).toEqual([
+      'features/run-1/part-0.csv',
+      `long/${'n'.repeat(300)}`,
+      'odd/./..//x',
+    ]);
+    await store.deleteObject('data', `long/${'n'.repeat(300)}`);
+    await store.deleteObject('data', 'odd/./..//x');
+    expect(await readdir(join(root, 's3', 'data'))).toEqual(['features']);
   });
 
   it('keeps a folder marker key as an empty listed object', async () => {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { ConformanceCase } from '../../../../../local/asl/conformance/case';
-import { pythonJsonDumps, pythonRepr, simulateHandler } from '../../../../../local/asl/conformance/lambdas';
+import type { ConformanceCase } from '../../../../local/conformance/case';
+import { pythonJsonDumps, pythonRepr, simulateHandler } from '../../../../local/conformance/lambdas';
 import {
   compareWithBaseline,
   parseBaseline,
   summariseFailures,
   uniqueIds,
-} from '../../../../../local/asl/conformance/main';
-import { functionNameOf, runCase } from '../../../../../local/asl/conformance/runner';
+} from '../../../../local/conformance/main';
+import { functionNameOf, runCase } from '../../../../local/conformance/runner';
 
 const ARN = 'arn:aws:lambda:us-east-1:111111111111:function:fn';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ConformanceCase } from '../../../../../local/asl/conformance/case';
-import { compareHistory, judge, stringMatches } from '../../../../../local/asl/conformance/compare';
+import type { ConformanceCase } from '../../../../local/conformance/case';
+import { compareHistory, judge, stringMatches } from '../../../../local/conformance/compare';
 
 function succeeded(output: unknown, extra: Partial<ConformanceCase> = {}): ConformanceCase {
   return {

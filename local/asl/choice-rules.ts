@@ -1,6 +1,6 @@
 /** Choice rules (JSONPath comparison operators) with Step Functions' type rules. */
 import { StateEvaluationError } from './errors';
-import { deepEqual } from './jsonpath';
+import { deepEqual } from './json-equal';
 import { lookupPath, type PathEnv } from './payload';
 import { compareInstants, parseTimestamp } from './timestamp';
 

@@ -3,7 +3,7 @@
  * simulated in-process with the results and error envelopes the Python runtime produces.
  */
 import { randomUUID } from 'node:crypto';
-import { StatesError } from '../errors';
+import { StatesError } from '../asl';
 
 /** The result of one simulated invocation: the payload, and `Unhandled` when the handler raised. */
 export interface SimulatedInvocation {

@@ -10,7 +10,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCommandLine, UsageError } from '../../cli/args';
+import { parseCommandLine, UsageError } from '../cli/args';
 import { type ConformanceCase, listCaseFiles, loadCase } from './case';
 import { type CaseOutcome, runCases } from './runner';
 

@@ -1,18 +1,23 @@
 /**
  * Runs conformance cases with the interpreter: the case's Lambda functions are simulated
- * (see lambdas.ts), its S3 objects are loaded into a MemoryObjectStore for ItemReader, waits are
+ * (see lambdas.ts), its S3 objects are loaded into a MemoryObjectStore that ItemReader and
+ * ResultWriter reach through the registry's S3 integrations (s3.ts), waits are
  * scaled down, and each case has a wall-clock limit.
  */
 import { randomUUID } from 'node:crypto';
-import { MemoryObjectStore } from '../../services/object-store';
-import { StatesError } from '../errors';
-import { type LambdaInvokeResult, registerLambda } from '../integrations/lambda';
-import { ResourceRegistry } from '../registry';
-import { StateMachine } from '../state-machine';
-import type { Execution } from '../types';
+import {
+  type Execution,
+  type LambdaInvokeResult,
+  ResourceRegistry,
+  registerLambda,
+  StateMachine,
+  StatesError,
+} from '../asl';
+import { MemoryObjectStore } from '../services/object-store';
 import type { ConformanceCase } from './case';
 import { type ActualResult, compareHistory, type EventSkeleton, judge, type Verdict } from './compare';
 import { pythonJsonDumps, simulateHandler } from './lambdas';
+import { registerS3Integrations } from './s3';
 
 /** How cases run. */
 export interface RunOptions {
@@ -113,8 +118,7 @@ export async function runCase(testCase: ConformanceCase, options: RunOptions = {
   let timer: NodeJS.Timeout | undefined;
   try {
     const machine = new StateMachine(testCase.definition, {
-      registry: buildRegistry(testCase, timeScale),
-      store: await buildStore(testCase),
+      registry: registerS3Integrations(buildRegistry(testCase, timeScale), await buildStore(testCase)),
       timeScale,
       region: REGION,
       account: ACCOUNT,
