@@ -12,6 +12,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRuntime } from '../local/runtime';
 import { createModelTarGz } from '../local/services/sagemaker/artifact';
+import { stagedPartKey } from '../shared/partitions';
 
 const ROWS = 100_000;
 const root = join(import.meta.dirname, '..');
@@ -97,11 +98,11 @@ export default async function bench(): Promise<Record<string, unknown>> {
     const requests = ((runtime.sageMakerRuntime.invocations.get('bench') ?? 0) - before) / 3;
     const lambdaOut = await runtime.store.getObject(
       'sparkmaker-data',
-      'scores/lambda/dt=2024-01-01/part-00000.csv',
+      stagedPartKey('scores/lambda/', 'bench', '2024-01-01', '00000'),
     );
     const endpointOut = await runtime.store.getObject(
       'sparkmaker-data',
-      'scores/endpoint/dt=2024-01-01/part-00000.csv',
+      stagedPartKey('scores/endpoint/', 'bench', '2024-01-01', '00000'),
     );
     const identical = Buffer.from(lambdaOut).equals(Buffer.from(endpointOut));
     const lambdaRate = ROWS / (Math.min(...lambdaMs) / 1000);

@@ -3,7 +3,8 @@
  * input `{Items: [shard…], BatchInput: {runId, endpointName, algorithm, contentType,
  * maxRequestBytes, featureColumnsUri?, outputUri, dt}}`). Sends each shard's rows to the endpoint in
  * requests under `maxRequestBytes`, retrying throttling, 429, 503 and a container's 5xx with jitter,
- * and writes `<outputUri>dt=<dt>/part-<shardId>.csv` in input order; a retry overwrites the same keys.
+ * and stages `<outputUri>_staging/<runId>/dt=<dt>/part-<shardId>.csv` in input order (commit-scores
+ * moves it into the partition); a retry overwrites the same keys.
  */
 import { s3Client, sageMakerRuntimeClient } from '../shared/clients';
 import { awsSettings, Settings } from '../shared/config';

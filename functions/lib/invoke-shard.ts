@@ -2,17 +2,18 @@
  * A Distributed Map child of the scoring workflow in endpoint mode: for each shard of its batch,
  * read the rows with the in-Lambda scorer's readers, send them to the endpoint in requests under
  * the cap (the algorithm's serializer, `shared/endpoint`), and write `id,<outputs>` rows in input
- * order to `<output>dt=<dt>/part-<shard>.csv`: the same key and columns as `score-shard`, so
- * commit-scores treats both modes alike and a retried child overwrites its own part.
+ * order to the run's staging key `<output>_staging/<runId>/dt=<dt>/part-<shard>.csv`: the same key
+ * and columns as `score-shard`, so commit-scores treats both modes alike and a retried child
+ * overwrites its own part.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { type EndpointCodec, endpointCodec, invokeRows, type RetryOptions } from '../../shared/endpoint';
 import { InputValidationError } from '../../shared/errors';
 import { formatCsvField } from '../../shared/formats/csv';
-import { type ShardEntry, type ShardResult, scoreOutputKey } from '../../shared/partitions';
+import { type ShardEntry, type ShardResult, stagedPartKey } from '../../shared/partitions';
 import { ObjectWriter, parseS3Uri } from '../../shared/s3';
-import { featureColumnsAt, removePartitionMarkers, type ScoreOptions, shardRowBlocks } from './score-shard';
+import { featureColumnsAt, type ScoreOptions, shardRowBlocks } from './score-shard';
 
 /** What every shard of a batch shares (the ItemBatcher's BatchInput in endpoint mode). */
 export interface InvokeBatchInput {
@@ -51,7 +52,8 @@ export async function invokeShard(
   const features =
     batch.featureColumnsUri === undefined ? undefined : await featureColumnsAt(s3, batch.featureColumnsUri);
   const output = parseS3Uri(batch.outputUri, 'outputUri');
-  const outputKey = scoreOutputKey(output.key, batch.dt, shard.shardId);
+  // Staged under the run's own prefix, as score-shard does; commit-scores moves it into the partition.
+  const outputKey = stagedPartKey(output.key, batch.runId, batch.dt, shard.shardId);
   const writer = new ObjectWriter(s3, { bucket: output.bucket, key: outputKey }, { contentType: 'text/csv' });
   let width = 0;
   const resolved = (chosen: string[]): void => {
@@ -104,7 +106,10 @@ export async function invokeShard(
   return { shardId: shard.shardId, rows, outputKey, requests, retries };
 }
 
-/** Scores every shard of a batch in order, after removing an earlier run's partition markers. */
+/**
+ * Scores every shard of a batch in order, staging each part under the run's own prefix: nothing a
+ * reader of the committed partition sees changes until commit-scores.
+ */
 export async function invokeBatch(
   s3: S3Client,
   runtime: SageMakerRuntimeClient,
@@ -112,12 +117,6 @@ export async function invokeBatch(
   batch: InvokeBatchInput,
   options: InvokeShardOptions,
 ): Promise<{ shards: InvokeShardResult[] }> {
-  await removePartitionMarkers(s3, {
-    runId: batch.runId,
-    modelUri: `endpoint:${batch.endpointName}`,
-    outputUri: batch.outputUri,
-    dt: batch.dt,
-  });
   const shards: InvokeShardResult[] = [];
   for (const item of items) shards.push(await invokeShard(s3, runtime, item, batch, options));
   return { shards };

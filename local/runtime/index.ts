@@ -276,28 +276,31 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     }
   });
 
-  registry.register(/^arn:aws:states:::(aws-sdk:)?s3:(getObject|putObject)$/, async (request: TaskRequest) => {
-    const input = (request.input ?? {}) as { Bucket?: string; Key?: string; Body?: unknown };
-    if (typeof input.Bucket !== 'string' || typeof input.Key !== 'string') {
-      throw new StatesError('S3.ValidationException', 'Bucket and Key are required');
-    }
-    try {
-      if (request.resource.endsWith('getObject')) {
-        const body = await store.getObject(input.Bucket, input.Key);
-        const head = await store.headObject(input.Bucket, input.Key);
-        return { Body: Buffer.from(body).toString('utf8'), ContentLength: body.length, ETag: head?.etag };
+  registry.register(
+    /^arn:aws:states:::(aws-sdk:)?s3:(getObject|putObject)$/,
+    async (request: TaskRequest) => {
+      const input = (request.input ?? {}) as { Bucket?: string; Key?: string; Body?: unknown };
+      if (typeof input.Bucket !== 'string' || typeof input.Key !== 'string') {
+        throw new StatesError('S3.ValidationException', 'Bucket and Key are required');
       }
-      const body = typeof input.Body === 'string' ? input.Body : JSON.stringify(input.Body ?? '');
-      const { etag } = await store.putObject(input.Bucket, input.Key, body);
-      return { ETag: etag };
-    } catch (error) {
-      const name = error instanceof Error ? error.name : 'Error';
-      throw new StatesError(
-        `S3.${name === 'NoSuchKey' ? 'NoSuchKeyException' : `${name}Exception`}`,
-        String(error),
-      );
-    }
-  });
+      try {
+        if (request.resource.endsWith('getObject')) {
+          const body = await store.getObject(input.Bucket, input.Key);
+          const head = await store.headObject(input.Bucket, input.Key);
+          return { Body: Buffer.from(body).toString('utf8'), ContentLength: body.length, ETag: head?.etag };
+        }
+        const body = typeof input.Body === 'string' ? input.Body : JSON.stringify(input.Body ?? '');
+        const { etag } = await store.putObject(input.Bucket, input.Key, body);
+        return { ETag: etag };
+      } catch (error) {
+        const name = error instanceof Error ? error.name : 'Error';
+        throw new StatesError(
+          `S3.${name === 'NoSuchKey' ? 'NoSuchKeyException' : `${name}Exception`}`,
+          String(error),
+        );
+      }
+    },
+  );
 
   const sageMaker = registerSageMaker(registry, store, stateDir, region, account);
   const sageMakerRuntime = await startSageMakerRuntime({

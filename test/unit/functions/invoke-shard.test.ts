@@ -19,6 +19,7 @@ vi.hoisted(() => {
 
 import { handler } from '../../../functions/invoke-shard';
 import { denseRows, formatRealtimeCsv, loadModel } from '../../../shared/model';
+import { stagedPartKey } from '../../../shared/partitions';
 import { lambdaContext } from './context';
 import { fakeS3 } from './s3-fake';
 
@@ -85,7 +86,7 @@ describe('invoke-shard', () => {
     expect(result).toMatchObject({ shards: [{ shardId: '00000', rows: inputRows.length }] });
     expect(bodies.length).toBeGreaterThan(1);
     for (const body of bodies) expect(Buffer.byteLength(body)).toBeLessThanOrEqual(1024);
-    const text = await fake.text('data', 'scores/dt=2024-01-01/part-00000.csv');
+    const text = await fake.text('data', stagedPartKey('scores/', 'score-1', '2024-01-01', '00000'));
     const [header, ...lines] = text.trimEnd().split('\n');
     expect(header).toBe('id,score');
     expect(lines.map((l) => l.split(',')[0])).toEqual(inputRows.map((_, i) => `c${i}`));
@@ -114,7 +115,9 @@ describe('invoke-shard', () => {
     // Assess
     await expect(attempt).rejects.toMatchObject({ name: 'EndpointInvocationError' });
     await expect(attempt).rejects.toThrow(/the container answered 415: Loading csv data failed/);
-    expect(await fake.store.headObject('data', 'scores/dt=2024-01-01/part-00000.csv')).toBeUndefined();
+    expect(
+      await fake.store.headObject('data', stagedPartKey('scores/', 'score-1', '2024-01-01', '00000')),
+    ).toBeUndefined();
   });
 
   it('names the shard, its source and the data row that is over the cap, and sends nothing', async () => {
