@@ -83,6 +83,18 @@ describe('the scoring workflow in endpoint mode', () => {
     );
 
   const endpointsLeft = async () => (await runtime.sageMakerRuntime.list()).map((e) => e.EndpointName);
+  /** Models and endpoint configurations a run created (named sm-<run id>) that still exist. */
+  const createdLeft = async () => {
+    const api = runtime.sageMakerRuntime.routeApi(runtime.sageMaker.api);
+    const models = (await api('ListModels', {})) as { Models: Array<{ ModelName: string }> };
+    const configs = (await api('ListEndpointConfigs', {})) as {
+      EndpointConfigs: Array<{ EndpointConfigName: string }>;
+    };
+    return [
+      ...models.Models.map((m) => m.ModelName),
+      ...configs.EndpointConfigs.map((c) => c.EndpointConfigName),
+    ].filter((name) => name.startsWith('sm-'));
+  };
 
   beforeAll(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'sparkmaker-endpoints-'));
@@ -133,6 +145,7 @@ describe('the scoring workflow in endpoint mode', () => {
     expect([...actual.rows.entries()].sort()).toEqual([...expected.rows.entries()].sort());
     expect(await stat(join(partDir('endpoint-binary'), '_SUCCESS'))).toBeDefined();
     expect(await endpointsLeft()).toEqual([]);
+    expect(await createdLeft()).toEqual([]);
     expect(runtime.sageMakerRuntime.invocations.get('sm-endpoint-binary')).toBeGreaterThan(4);
   });
 
@@ -288,6 +301,7 @@ describe('the scoring workflow in endpoint mode', () => {
     const record = await runtime.stepFunctions.describeExecution(started.execution.arn);
     expect(record.status).toBe('ABORTED');
     expect(await endpointsLeft()).toEqual([]);
+    expect(await createdLeft()).toEqual([]);
     expect(await stat(join(partDir('endpoint-aborted'), '_SUCCESS')).catch(() => undefined)).toBeUndefined();
     await scores('endpoint-aborted'); // throws on a duplicate row
   });

@@ -104,15 +104,28 @@ export async function startSageMakerRuntime(options: SageMakerRuntimeOptions): P
     ...(options.faults === undefined ? {} : { faults: options.faults }),
     ...(options.port === undefined ? {} : { port: options.port }),
   });
+  /** CreateModel of the local SageMaker, keeping the request's `Tags` (the abort clean-up finds models by tag). */
+  const createModel = async (input: object): Promise<object> => {
+    const result = (await options.sageMakerApi('CreateModel', input)) as { ModelArn?: string };
+    const tags = (input as { Tags?: unknown }).Tags;
+    if (Array.isArray(tags) && tags.length > 0 && typeof result.ModelArn === 'string') {
+      await endpoints.api('AddTags', { ResourceArn: result.ModelArn, Tags: tags });
+    }
+    return result;
+  };
   const call = (operation: string, input: object): Promise<object> =>
-    endpoints.handles(operation) ? endpoints.api(operation, input) : options.sageMakerApi(operation, input);
+    endpoints.handles(operation)
+      ? endpoints.api(operation, input)
+      : operation === 'CreateModel'
+        ? createModel(input)
+        : options.sageMakerApi(operation, input);
   const pascal = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
   const resources: Array<readonly [RegExp, (resource: string, input: unknown) => Promise<unknown>]> = [
     [
-      /^arn:aws:states:::sagemaker:(createEndpointConfig|createEndpoint)$/,
+      /^arn:aws:states:::sagemaker:(createModel|createEndpointConfig|createEndpoint)$/,
       async (resource, input) => {
         try {
-          return await endpoints.api(pascal(resource.slice(resource.lastIndexOf(':') + 1)), input);
+          return await call(pascal(resource.slice(resource.lastIndexOf(':') + 1)), (input ?? {}) as object);
         } catch (error) {
           if (error instanceof SageMakerApiError) throw toStatesError(error);
           throw error;
@@ -141,9 +154,11 @@ export async function startSageMakerRuntime(options: SageMakerRuntimeOptions): P
     resources,
     invocations: server.invocations,
     routeApi: (fallback) => (operation, input) =>
-      endpoints.handles(operation)
-        ? endpoints.api(operation, input).then((r) => renderDates(r, 'seconds') as object)
-        : fallback(operation, input),
+      operation === 'CreateModel'
+        ? createModel(input)
+        : endpoints.handles(operation)
+          ? endpoints.api(operation, input).then((r) => renderDates(r, 'seconds') as object)
+          : fallback(operation, input),
     list: () => endpoints.endpoints(),
     close: async () => {
       await endpoints.settled();
