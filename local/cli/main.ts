@@ -25,6 +25,10 @@ const commands: Record<string, { summary: string; load: () => Promise<{ command:
     summary: 'show the event history of an offline execution',
     load: () => import('./commands/history'),
   },
+  stop: {
+    summary: 'stop a running offline execution: stop <execution>',
+    load: () => import('./commands/stop'),
+  },
   dev: {
     summary: 'keep the local S3 endpoint, rules and schedules running',
     load: () => import('./commands/dev'),

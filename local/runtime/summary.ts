@@ -2,6 +2,7 @@
  * The final summary `npm start` and `sparkmaker run` print: metrics, the quality gate's decision,
  * the model, and where every output landed under `.sparkmaker/`.
  */
+import type { LambdaService } from '../services/lambda';
 import type { ExecutionRecord } from '../services/sfn';
 import { localPathOf } from './samples';
 
@@ -90,4 +91,13 @@ export function summarize(record: ExecutionRecord, stateDir: string): string[] {
   if (typeof out.manifestUri === 'string') lines.push(`  run manifest: ${where(out.manifestUri)}`);
   lines.push(`  history: sparkmaker history ${record.name}`);
   return lines;
+}
+
+/** The Lambda line of the run summary: invocations, workers and cold starts (with their load time). */
+export function lambdaSummary(lambda: LambdaService): string {
+  const stats = Object.values(lambda.stats());
+  const invocations = stats.reduce((n, s) => n + s.invocations, 0);
+  const cold = stats.reduce((n, s) => n + s.coldStarts, 0);
+  const initMs = stats.reduce((n, s) => n + s.initMs, 0);
+  return `Lambda: ${invocations} invocations on up to ${lambda.workers} workers, ${cold} cold starts (${(initMs / 1000).toFixed(1)}s loading modules)`;
 }

@@ -90,12 +90,12 @@ describe('the packaged CloudFormation template', () => {
         '--package',
         outputDir,
       ],
-      { cwd: serviceDir, env: offlineEnv(), timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+      { cwd: serviceDir, env: offlineEnv(), timeout: 300_000, maxBuffer: 16 * 1024 * 1024 },
     );
     template = JSON.parse(
       readFileSync(path.join(outputDir, 'cloudformation-template-update-stack.json'), 'utf8'),
     );
-  }, 150_000);
+  }, 330_000);
 
   afterAll(() => {
     if (outputDir) rmSync(outputDir, { recursive: true, force: true });

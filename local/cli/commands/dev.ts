@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { startRuntime } from '../../runtime';
+import { orphanLines } from '../../runtime/interrupt';
 import { findProjectRoot } from '../../runtime/project';
 import { seedSampleData } from '../../runtime/samples';
 import { summarize } from '../../runtime/summary';
@@ -51,6 +52,7 @@ export const command: Command = {
       onTriggerError: (error, source) =>
         out(`! ${source}: ${error instanceof Error ? error.message : String(error)}\n`),
     });
+    for (const line of orphanLines(runtime)) out(line);
     runtime.stepFunctions.onExecutionStarted((started) => {
       out(`\n${started.stateMachine.name}: ${started.execution.name} started\n`);
       void followExecution(started, { write: out, live: false }, runtime.lambda).then(async () => {
@@ -89,11 +91,15 @@ Press Ctrl-C to stop.
       const schedule = runtime.config.schedules[0];
       if (schedule !== undefined) await runtime.scheduler.fire(schedule.name);
     }
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
     });
     out('\nstopping…\n');
+    // Runs end with the process: running executions are stopped (ABORTED) with their jobs.
+    for (const arn of await runtime.stop(`${signal} received by sparkmaker dev (pid ${process.pid})`)) {
+      out(`stopped ${arn.split(':').pop()}: ABORTED\n`);
+    }
     await runtime.close();
     return 0;
   },

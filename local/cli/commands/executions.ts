@@ -1,7 +1,8 @@
 /** `sparkmaker executions`: lists the offline executions recorded under `.sparkmaker/executions/`. */
 import { join } from 'node:path';
+import { ResourceRegistry } from '../../asl';
 import { findProjectRoot } from '../../runtime/project';
-import { listRecords } from '../../services/sfn';
+import { listRecords, StepFunctionsService } from '../../services/sfn';
 import { parseCommandLine } from '../args';
 import type { Command } from '../main';
 
@@ -25,6 +26,13 @@ export const command: Command = {
       return 0;
     }
     const stateDir = values['state-dir'] ?? join(projectRoot(), '.sparkmaker');
+    // A run left RUNNING by a process that is gone (killed, crashed) has ended: say so, and record it.
+    const sfn = new StepFunctionsService({ registry: new ResourceRegistry(), stateDir });
+    for (const record of await sfn.abortOrphans()) {
+      process.stderr.write(
+        `sparkmaker: ${record.name} (${record.stateMachineName}) was RUNNING but its process is gone: marked ABORTED\n`,
+      );
+    }
     const records = (await listRecords(stateDir)).sort((a, b) => b.startDate.localeCompare(a.startDate));
     if (values.json) {
       process.stdout.write(

@@ -5,11 +5,13 @@
 import { readFile } from 'node:fs/promises';
 import { startRuntime } from '../../runtime';
 import { shardFaultsFromEnv } from '../../runtime/faults';
+import { handleInterrupts, orphanLines } from '../../runtime/interrupt';
 import { findProjectRoot } from '../../runtime/project';
-import { summarize } from '../../runtime/summary';
+import { lambdaSummary, summarize } from '../../runtime/summary';
 import { parseCommandLine, UsageError } from '../args';
 import type { Command } from '../main';
 import { followExecution } from '../progress';
+import { parseWorkers } from './start';
 
 /** The project: the nearest serverless.yml above the current directory (see local/runtime/project.ts). */
 const projectRoot = (): string => findProjectRoot();
@@ -22,6 +24,7 @@ export const command: Command = {
       options: {
         input: { type: 'string', short: 'i' },
         name: { type: 'string' },
+        workers: { type: 'string' },
         'state-dir': { type: 'string' },
         verbose: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
@@ -32,7 +35,7 @@ export const command: Command = {
     });
     if (values.help) {
       process.stdout.write(
-        'Usage: sparkmaker run <training|scoring> --input <file.json> [--name <execution name>] [--state-dir .sparkmaker] [--json]\n',
+        'Usage: sparkmaker run <training|scoring> --input <file.json> [--name <execution name>] [--state-dir .sparkmaker] [--workers <n>] [--json]\n',
       );
       return 0;
     }
@@ -52,13 +55,17 @@ export const command: Command = {
       }
     }
     const faults = shardFaultsFromEnv(process.env.SPARKMAKER_FAIL_SHARDS);
+    const workers = parseWorkers(values.workers);
     const runtime = await startRuntime({
+      ...(workers === undefined ? {} : { workers }),
       root: projectRoot(),
       ...(values['state-dir'] === undefined ? {} : { stateDir: values['state-dir'] }),
       logLevel: values.verbose ? 'INFO' : 'SILENT',
       ...(faults === undefined ? {} : { faults }),
     });
+    const interrupt = handleInterrupts(runtime, (text) => process.stderr.write(text));
     try {
+      for (const line of orphanLines(runtime)) process.stderr.write(line);
       let arn: string;
       try {
         arn = runtime.stateMachineArn(workflow);
@@ -73,14 +80,16 @@ export const command: Command = {
         await followExecution(started, { write: out, live, color: live }, runtime.lambda);
       }
       const record = await runtime.stepFunctions.waitFor(started.execution.arn);
+      await interrupt.stopped;
       if (values.json) {
         const { events: _events, ...rest } = record;
         out(`${JSON.stringify(rest, null, 2)}\n`);
       } else {
-        out(`\n${summarize(record, runtime.stateDir).join('\n')}\n`);
+        out(`\n${summarize(record, runtime.stateDir).join('\n')}\n${lambdaSummary(runtime.lambda)}\n`);
       }
-      return record.status === 'SUCCEEDED' ? 0 : 1;
+      return interrupt.exitCode(record.status === 'SUCCEEDED' ? 0 : 1);
     } finally {
+      interrupt.dispose();
       await runtime.close();
     }
   },

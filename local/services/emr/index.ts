@@ -62,7 +62,10 @@ interface StartJobRunInput {
 
 /** The local EMR Serverless service. */
 export class EmrServerless {
-  private readonly runs = new Map<string, { run: JobRun; done: Promise<JobRun> }>();
+  private readonly runs = new Map<
+    string,
+    { run: JobRun; done: Promise<JobRun>; controller: AbortController }
+  >();
   private readonly region: string;
   private readonly account: string;
 
@@ -74,6 +77,26 @@ export class EmrServerless {
   /** Job runs started in this process, oldest first. */
   get jobRuns(): JobRun[] {
     return [...this.runs.values()].map((r) => r.run);
+  }
+
+  /** CancelJobRun: stops a running job run (its runner sees the abort); resolves once it is recorded. */
+  async cancelJobRun(applicationId: string, jobRunId: string): Promise<JobRun | undefined> {
+    const entry = [...this.runs.values()].find(
+      (r) => r.run.applicationId === applicationId && r.run.jobRunId === jobRunId,
+    );
+    if (entry === undefined) return undefined;
+    if (entry.run.state === 'RUNNING' || entry.run.state === 'SUBMITTED') {
+      entry.controller.abort(new Error('job run cancelled'));
+    }
+    return entry.done;
+  }
+
+  /** Cancels every job run still running (the runtime was interrupted); returns their ids. */
+  async cancelAll(): Promise<string[]> {
+    const active = [...this.runs.values()].filter((r) => r.run.state === 'RUNNING');
+    for (const entry of active) entry.controller.abort(new Error('job run cancelled'));
+    await Promise.all(active.map((entry) => entry.done));
+    return active.map((entry) => entry.run.jobRunId);
   }
 
   /** The Step Functions task handler for `startJobRun` and `startJobRun.sync`. */
@@ -147,6 +170,10 @@ export class EmrServerless {
       },
     };
     const started = Date.now();
+    // Cancelled by the task's abort (execution stopped) or by cancelJobRun.
+    const controller = new AbortController();
+    if (signal.aborted) controller.abort(signal.reason);
+    else signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
     const done = this.options
       .runJob({
         applicationId,
@@ -155,7 +182,7 @@ export class EmrServerless {
         entryPoint,
         entryPointArguments: args,
         ...(sparkSubmitParameters === undefined ? {} : { sparkSubmitParameters }),
-        signal,
+        signal: controller.signal,
       })
       .then(
         () => {
@@ -163,7 +190,7 @@ export class EmrServerless {
           run.stateDetails = '';
         },
         (error: unknown) => {
-          run.state = signal.aborted ? 'CANCELLED' : 'FAILED';
+          run.state = controller.signal.aborted ? 'CANCELLED' : 'FAILED';
           run.stateDetails = `Job failed: ${error instanceof Error ? error.message : String(error)}`;
         },
       )
@@ -173,7 +200,7 @@ export class EmrServerless {
         await this.record(run);
         return run;
       });
-    const entry = { run, done };
+    const entry = { run, done, controller };
     this.runs.set(key, entry);
     void this.record(run);
     return entry;

@@ -3,6 +3,7 @@
  * service, with the Step Functions payload limit: a task whose input or result is over 262,144
  * bytes (UTF-8 JSON) fails with `States.DataLimitExceeded`, as on AWS.
  */
+import type { LambdaInvokeOptions, TaskRequest } from '../../asl';
 import { StatesError } from '../../asl/errors';
 import type { LambdaService } from './index';
 
@@ -15,6 +16,8 @@ export interface StepFunctionsInvokeResult {
   functionError?: 'Handled' | 'Unhandled';
   executedVersion?: string;
   statusCode?: number;
+  /** The invocation's log, when the task asked `LogType: Tail` (the integration returns its last 4 KB). */
+  log?: string;
 }
 
 function sizeOf(value: unknown): number {
@@ -24,8 +27,13 @@ function sizeOf(value: unknown): number {
 /** The `invoke` callback to pass to `registerLambda(registry, invoke)`. */
 export function stepFunctionsInvoker(
   service: LambdaService,
-): (functionName: string, payload: unknown) => Promise<StepFunctionsInvokeResult> {
-  return async (functionName, payload) => {
+): (
+  functionName: string,
+  payload: unknown,
+  request?: TaskRequest,
+  options?: LambdaInvokeOptions,
+) => Promise<StepFunctionsInvokeResult> {
+  return async (functionName, payload, _request, options) => {
     const inputSize = sizeOf(payload);
     if (inputSize > STATES_PAYLOAD_LIMIT) {
       throw new StatesError(
@@ -35,7 +43,7 @@ export function stepFunctionsInvoker(
     }
     let result: Awaited<ReturnType<LambdaService['invoke']>>;
     try {
-      result = await service.invoke(functionName, payload);
+      result = await service.invoke(functionName, payload, { logType: options?.logType ?? 'None' });
     } catch (error) {
       if (error instanceof Error && error.name === 'ResourceNotFoundException') {
         throw new StatesError('Lambda.ResourceNotFoundException', error.message);
@@ -53,6 +61,7 @@ export function stepFunctionsInvoker(
       payload: result.payload,
       executedVersion: result.executedVersion,
       statusCode: result.statusCode,
+      ...(result.log === undefined ? {} : { log: result.log }),
       ...(result.functionError === undefined ? {} : { functionError: result.functionError }),
     };
   };

@@ -8,11 +8,13 @@
  * DuckDB, copied in by hand) gets its ETag computed on first sight. Writes go to `<root>/s3-tmp/`
  * first and are renamed into place, so a reader never sees half an object.
  */
+
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, type ReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isValidBucketName, MAX_KEY_BYTES } from '../../../shared/s3/uri';
+import { ServiceError } from '../errors';
 import {
   type ByteRange,
   etagOf,
@@ -54,19 +56,13 @@ export interface StoredObject extends ObjectInfo {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
-/** An S3 error with its code and HTTP status, thrown for requests S3 would refuse. */
-export class S3Error extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status = 400,
-    readonly resource?: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-    this.name = code;
-  }
-}
+/**
+ * An S3 error with its code and HTTP status, thrown for requests S3 would refuse: the one service
+ * error type of the local services ({@link ServiceError}), under the name the S3 code uses.
+ */
+export const S3Error = ServiceError;
+/** The instance type of {@link S3Error}. */
+export type S3Error = ServiceError;
 
 interface Sidecar {
   etag: string;

@@ -84,6 +84,19 @@ function awsSdkStatesError(error: SageMakerApiError): StatesError {
 
 /** Starts the endpoint service and its runtime API; re-hosts endpoints a previous process left. */
 export async function startSageMakerRuntime(options: SageMakerRuntimeOptions): Promise<SageMakerRuntime> {
+  const runtime = createSageMakerRuntime(options);
+  await runtime.listen();
+  return runtime;
+}
+
+/** The local SageMaker Runtime before its endpoint listens (the runtime plug-in's first step). */
+export interface SageMakerRuntimeHost extends SageMakerRuntime {
+  /** Re-hosts the recorded endpoints and starts the runtime API. */
+  listen(): Promise<{ url: string; close(): Promise<void> }>;
+}
+
+/** Builds the endpoint service and its integrations; {@link SageMakerRuntimeHost.listen} serves them. */
+export function createSageMakerRuntime(options: SageMakerRuntimeOptions): SageMakerRuntimeHost {
   const envDelay = Number(process.env.SPARKMAKER_ENDPOINT_CREATE_MS);
   const endpoints = new EndpointService({
     store: options.store,
@@ -93,17 +106,8 @@ export async function startSageMakerRuntime(options: SageMakerRuntimeOptions): P
     ...(options.region === undefined ? {} : { region: options.region }),
     ...(options.accountId === undefined ? {} : { accountId: options.accountId }),
   });
-  await endpoints.restore();
-  const server = await startRuntimeServer({
-    endpoints,
-    ...(options.region === undefined ? {} : { region: options.region }),
-    ...(options.accountId === undefined ? {} : { accountId: options.accountId }),
-    ...(options.invocationTimeoutMs === undefined
-      ? {}
-      : { invocationTimeoutMs: options.invocationTimeoutMs }),
-    ...(options.faults === undefined ? {} : { faults: options.faults }),
-    ...(options.port === undefined ? {} : { port: options.port }),
-  });
+  let server: Awaited<ReturnType<typeof startRuntimeServer>> | undefined;
+  const invocations = new Map<string, number>();
   /** CreateModel of the local SageMaker, keeping the request's `Tags` (the abort clean-up finds models by tag). */
   const createModel = async (input: object): Promise<object> => {
     const result = (await options.sageMakerApi('CreateModel', input)) as { ModelArn?: string };
@@ -149,10 +153,29 @@ export async function startSageMakerRuntime(options: SageMakerRuntimeOptions): P
     ],
   ];
   return {
-    url: server.url,
+    get url(): string {
+      if (server === undefined) throw new Error('the SageMaker Runtime endpoint is not listening yet');
+      return server.url;
+    },
+    async listen() {
+      await endpoints.restore();
+      server = await startRuntimeServer({
+        endpoints,
+        invocations,
+        ...(options.region === undefined ? {} : { region: options.region }),
+        ...(options.accountId === undefined ? {} : { accountId: options.accountId }),
+        ...(options.invocationTimeoutMs === undefined
+          ? {}
+          : { invocationTimeoutMs: options.invocationTimeoutMs }),
+        ...(options.faults === undefined ? {} : { faults: options.faults }),
+        ...(options.port === undefined ? {} : { port: options.port }),
+      });
+      const listening = server;
+      return { url: listening.url, close: () => listening.close() };
+    },
     endpoints,
     resources,
-    invocations: server.invocations,
+    invocations,
     routeApi: (fallback) => (operation, input) =>
       operation === 'CreateModel'
         ? createModel(input)
@@ -162,7 +185,8 @@ export async function startSageMakerRuntime(options: SageMakerRuntimeOptions): P
     list: () => endpoints.endpoints(),
     close: async () => {
       await endpoints.settled();
-      await server.close();
+      await server?.close();
+      server = undefined;
     },
   };
 }

@@ -36,6 +36,8 @@ export interface RuntimeServerOptions {
   /** The container's time to answer (default 60 000 ms). */
   readonly invocationTimeoutMs?: number;
   readonly faults?: EndpointFaultInjector;
+  /** Where invocation counts go (default: a new map). */
+  readonly invocations?: Map<string, number>;
   readonly port?: number;
   readonly host?: string;
 }
@@ -101,7 +103,7 @@ export async function startRuntimeServer(options: RuntimeServerOptions): Promise
   const region = options.region ?? 'us-east-1';
   const account = options.accountId ?? '000000000000';
   const timeoutMs = options.invocationTimeoutMs ?? 60_000;
-  const counts = new Map<string, number>();
+  const counts = options.invocations ?? new Map<string, number>();
   const host = options.host ?? '127.0.0.1';
 
   const modelError = (name: string, status: number, message: string): RuntimeApiError => {

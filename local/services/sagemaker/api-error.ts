@@ -6,29 +6,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { StatesError } from '../../asl/errors';
+import { ServiceError } from '../errors';
 
-/** A SageMaker API error with its AWS error code and HTTP status. */
-export class SageMakerApiError extends Error {
-  constructor(
-    readonly code:
-      | 'ValidationException'
-      | 'ResourceNotFound'
-      | 'ResourceInUse'
-      | 'ConflictException'
-      | 'ResourceLimitExceeded'
-      | 'UnknownOperationException',
-    message: string,
-    readonly statusCode = 400,
-  ) {
-    super(message);
-    this.name = code;
-  }
-
-  /** The AWS JSON protocol error body: `{"__type": "<code>", "message": "…"}`. */
-  toJSON(): { __type: string; message: string } {
-    return { __type: this.code, message: this.message };
-  }
-}
+/**
+ * A SageMaker API error (`ValidationException`, `ResourceNotFound`, `ResourceInUse`,
+ * `ConflictException`, `ResourceLimitExceeded`, `UnknownOperationException`) with its HTTP status:
+ * the one service error type of the local services ({@link ServiceError}).
+ */
+export const SageMakerApiError = ServiceError;
+/** The instance type of {@link SageMakerApiError}. */
+export type SageMakerApiError = ServiceError;
 
 /** The error a state machine Task sees when the SageMaker API call itself fails. */
 export function toStatesError(error: SageMakerApiError): StatesError {

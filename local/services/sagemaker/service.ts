@@ -56,6 +56,8 @@ export interface SageMakerService {
   api(operation: string, input: object): Promise<object>;
   /** Resolves when every job started so far has finished (tests, CLI). */
   settled(): Promise<void>;
+  /** StopTrainingJob / StopTransformJob on every job still in progress (the run was interrupted). */
+  stopAll(): Promise<string[]>;
 }
 
 const DATE_FIELDS = new Set([
@@ -106,6 +108,42 @@ export function createSageMakerService(options: SageMakerServiceOptions): SageMa
   };
   const registry = new ModelRegistry(ctx);
   const running = new Map<string, Promise<void>>();
+  /** Jobs in progress, by `training:<name>` / `transform:<name>`, for the Stop operations. */
+  const live = new Map<string, { job: Record<string, unknown>; save: () => Promise<void> }>();
+  const stopped = new Set<string>();
+
+  /** Marks a job in progress Stopped, now and once its body ends (which cannot be interrupted). */
+  async function stopJob(key: string): Promise<void> {
+    const entry = live.get(key);
+    if (entry === undefined) return;
+    const field = key.startsWith('training:') ? 'TrainingJobStatus' : 'TransformJobStatus';
+    const mark = () => {
+      entry.job[field] = 'Stopped';
+      if (field === 'TrainingJobStatus') entry.job.SecondaryStatus = 'Stopped';
+      entry.job.LastModifiedTime = ctx.now().toISOString();
+      return entry.save();
+    };
+    stopped.add(key);
+    await mark();
+    void running.get(key)?.finally(mark);
+  }
+
+  async function stopByName(kind: 'training' | 'transform', input: unknown): Promise<object> {
+    const field = kind === 'training' ? 'TrainingJobName' : 'TransformJobName';
+    const name = requireName(
+      asObject(input)[field],
+      kind === 'training' ? 'trainingJobName' : 'transformJobName',
+    );
+    const job = await ctx.state.get<Record<string, unknown>>(`${kind}-jobs`, name);
+    if (job === undefined) {
+      throw new SageMakerApiError(
+        'ResourceNotFound',
+        `Requested resource not found: ${sagemakerArn(ctx, `${kind}-job`, name)}`,
+      );
+    }
+    await stopJob(`${kind}:${name}`);
+    return {};
+  }
 
   async function createTrainingJob(input: unknown): Promise<{ TrainingJobArn: string }> {
     const request = asObject(input) as CreateTrainingJobRequest;
@@ -148,6 +186,8 @@ export function createSageMakerService(options: SageMakerServiceOptions): SageMa
     await save();
     const run = runTrainingJob(ctx, request, job, save).finally(() => running.delete(`training:${name}`));
     running.set(`training:${name}`, run);
+    live.set(`training:${name}`, { job: job as unknown as Record<string, unknown>, save });
+    void run.finally(() => live.delete(`training:${name}`));
     return { TrainingJobArn: arn };
   }
 
@@ -240,6 +280,8 @@ export function createSageMakerService(options: SageMakerServiceOptions): SageMa
       running.delete(`transform:${name}`),
     );
     running.set(`transform:${name}`, run);
+    live.set(`transform:${name}`, { job: job as unknown as Record<string, unknown>, save });
+    void run.finally(() => live.delete(`transform:${name}`));
     return { TransformJobArn: arn };
   }
 
@@ -292,6 +334,8 @@ export function createSageMakerService(options: SageMakerServiceOptions): SageMa
     CreateTrainingJob: createTrainingJob,
     DescribeTrainingJob: describeTrainingJob,
     ListTrainingJobs: (input) => listJobs('training-jobs', input),
+    StopTrainingJob: (input) => stopByName('training', input),
+    StopTransformJob: (input) => stopByName('transform', input),
     CreateModel: createModel,
     DescribeModel: describeModel,
     CreateTransformJob: createTransformJob,
@@ -356,6 +400,11 @@ export function createSageMakerService(options: SageMakerServiceOptions): SageMa
     },
     async settled(): Promise<void> {
       while (running.size > 0) await Promise.allSettled([...running.values()]);
+    },
+    async stopAll(): Promise<string[]> {
+      const keys = [...live.keys()].filter((key) => !stopped.has(key));
+      await Promise.all(keys.map(stopJob));
+      return keys;
     },
   };
 }

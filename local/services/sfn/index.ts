@@ -5,7 +5,7 @@
  * `sparkmaker history` can read them after the process ends.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type Execution,
@@ -15,18 +15,8 @@ import {
   StateMachine,
   type StateMachineOptions,
 } from '../../asl';
+import { ServiceError } from '../errors';
 import type { ObjectStore } from '../object-store';
-
-/** A Step Functions API error (`__type` on the wire). */
-export class SfnError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = code;
-  }
-}
 
 export type ExecutionState = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -43,6 +33,8 @@ export interface ExecutionRecord {
   output?: string;
   error?: string;
   cause?: string;
+  /** The process running the execution (while RUNNING): a record whose process is gone is orphaned. */
+  pid?: number;
   events: HistoryEvent[];
 }
 
@@ -113,7 +105,7 @@ export class StepFunctionsService {
     const found =
       this.machines.get(arnOrName) ?? [...this.machines.values()].find((m) => m.name === arnOrName);
     if (found === undefined)
-      throw new SfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arnOrName}'`);
+      throw new ServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arnOrName}'`);
     return found;
   }
 
@@ -139,20 +131,20 @@ export class StepFunctionsService {
     const machine = this.stateMachine(request.stateMachineArn);
     const name = request.name ?? randomUUID();
     if (!NAME.test(name)) {
-      throw new SfnError('InvalidName', `Invalid Name: '${name}'`);
+      throw new ServiceError('InvalidName', `Invalid Name: '${name}'`);
     }
     const input = request.input ?? '{}';
     let parsed: unknown;
     try {
       parsed = JSON.parse(input);
     } catch (error) {
-      throw new SfnError(
+      throw new ServiceError(
         'InvalidExecutionInput',
         `Invalid State Machine Execution Input: '${(error as Error).message}'`,
       );
     }
     if (Buffer.byteLength(input) > 262_144) {
-      throw new SfnError('InvalidExecutionInput', 'Execution input is over the 262144-byte limit');
+      throw new ServiceError('InvalidExecutionInput', 'Execution input is over the 262144-byte limit');
     }
     const executionArn = `arn:aws:states:${this.region}:${this.account}:execution:${machine.name}:${name}`;
     const current = this.running.get(executionArn);
@@ -161,10 +153,10 @@ export class StepFunctionsService {
       if (record.status === 'RUNNING' && current.input === input) {
         return { executionArn, startDate: current.execution.startDate, started: current };
       }
-      throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+      throw new ServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
     if ((await this.readRecord(machine.name, name)) !== undefined) {
-      throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+      throw new ServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
     const smOptions: StateMachineOptions = {
       registry: this.options.registry,
@@ -191,8 +183,16 @@ export class StepFunctionsService {
         void this.persist(started);
       }, 500);
     });
+    // `sparkmaker stop` (another process) asks by writing `<record>.stop`: look for it now and then.
+    const stopFile = this.recordPath(machine.name, name);
+    const watch =
+      stopFile === undefined
+        ? undefined
+        : setInterval(() => void this.takeStopRequest(`${stopFile}.stop`, executionArn), 250);
+    watch?.unref();
     void execution.done.then(async () => {
       if (timer !== undefined) clearTimeout(timer);
+      if (watch !== undefined) clearInterval(watch);
       await this.persist(started);
     });
     for (const listener of this.listeners) listener(started);
@@ -212,6 +212,71 @@ export class StepFunctionsService {
     return { stopDate: new Date() };
   }
 
+  /** Acts on a stop request file, if there is one: StopExecution with its error and cause. */
+  private async takeStopRequest(path: string, executionArn: string): Promise<void> {
+    const text = await readFile(path, 'utf8').catch(() => undefined);
+    if (text === undefined) return;
+    await rm(path, { force: true });
+    let request: { error?: unknown; cause?: unknown } = {};
+    try {
+      request = JSON.parse(text) as typeof request;
+    } catch {
+      // an empty or partial request still asks to stop
+    }
+    await this.stopExecution(
+      executionArn,
+      typeof request.error === 'string' ? request.error : undefined,
+      typeof request.cause === 'string' ? request.cause : undefined,
+    );
+  }
+
+  /**
+   * Stops every execution this service is running, as StopExecution would (ABORTED, an
+   * `ExecutionAborted` event); resolves once their records are written. Returns their ARNs.
+   */
+  async stopAll(error?: string, cause?: string): Promise<string[]> {
+    const stopped: string[] = [];
+    await Promise.all(
+      [...this.running.values()].map(async (started) => {
+        if ((await peek(started.execution.done)) !== undefined) return;
+        stopped.push(started.execution.arn);
+        await this.stopExecution(started.execution.arn, error, cause);
+      }),
+    );
+    return stopped;
+  }
+
+  /**
+   * Marks ABORTED every recorded execution still RUNNING whose process is gone (killed, crashed,
+   * machine restarted), with an `ExecutionAborted` event saying so. Returns the records it ended.
+   */
+  async abortOrphans(): Promise<ExecutionRecord[]> {
+    const ended: ExecutionRecord[] = [];
+    for (const record of await listRecords(this.options.stateDir)) {
+      if (record.status !== 'RUNNING' || this.running.has(record.executionArn)) continue;
+      if (record.pid !== undefined && processAlive(record.pid)) continue;
+      const now = new Date();
+      const last = record.events.at(-1);
+      const cause = `the sparkmaker process running it (pid ${record.pid ?? 'unknown'}) ended without stopping it`;
+      record.events.push({
+        id: (last?.id ?? 0) + 1,
+        previousEventId: last?.id ?? 0,
+        timestamp: now,
+        type: 'ExecutionAborted',
+        executionAbortedEventDetails: { error: 'sparkmaker.ProcessGone', cause },
+      } as unknown as HistoryEvent);
+      record.status = 'ABORTED';
+      record.stopDate = now.toISOString();
+      record.error = 'sparkmaker.ProcessGone';
+      record.cause = cause;
+      delete record.pid;
+      const path = this.recordPath(record.stateMachineName, record.name);
+      if (path !== undefined) await writeAtomically(path, record);
+      ended.push(record);
+    }
+    return ended;
+  }
+
   /** Waits for an execution this process started and returns its final record. */
   async waitFor(executionArn: string): Promise<ExecutionRecord> {
     const started = this.running.get(executionArn);
@@ -229,7 +294,7 @@ export class StepFunctionsService {
     const match = /^arn:aws:states:[^:]*:[^:]*:execution:([^:]+):([^:]+)$/.exec(executionArn);
     const record = match === null ? undefined : await this.readRecord(match[1]!, match[2]!);
     if (record === undefined)
-      throw new SfnError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+      throw new ServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
     return record;
   }
 
@@ -260,6 +325,7 @@ export class StepFunctionsService {
       input: started.input,
       events: [...execution.events],
     };
+    if (result === undefined) record.pid = process.pid;
     if (result !== undefined) {
       const last = execution.events.at(-1);
       record.stopDate = (last?.timestamp ?? new Date()).toISOString();
@@ -289,15 +355,29 @@ export class StepFunctionsService {
     if (path === undefined) return Promise.resolve();
     const previous = this.writes.get(path) ?? Promise.resolve();
     const next = previous.then(async () => {
-      const record = this.snapshot(started, await peek(started.execution.done));
-      await mkdir(join(path, '..'), { recursive: true });
-      const tmp = `${path}.${randomUUID()}.tmp`;
-      await writeFile(tmp, `${JSON.stringify(record, null, 1)}\n`);
-      await rename(tmp, path);
+      await writeAtomically(path, this.snapshot(started, await peek(started.execution.done)));
     });
     const settled = next.catch(() => undefined);
     this.writes.set(path, settled);
     return settled;
+  }
+}
+
+/** Writes a record through a temporary file and a rename: readers never see half of it. */
+async function writeAtomically(path: string, record: ExecutionRecord): Promise<void> {
+  await mkdir(join(path, '..'), { recursive: true });
+  const tmp = `${path}.${randomUUID()}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(record, null, 1)}\n`);
+  await rename(tmp, path);
+}
+
+/** Whether a process with this id exists (signal 0 checks without sending). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -330,4 +410,24 @@ export async function listRecords(
     }
   }
   return records;
+}
+
+/**
+ * Asks the process running an execution to stop it (`sparkmaker stop`): writes
+ * `<stateDir>/executions/<state machine>/<name>.json.stop`, which that process acts on within a
+ * quarter of a second.
+ */
+export async function requestStop(
+  stateDir: string,
+  record: Pick<ExecutionRecord, 'stateMachineName' | 'name'>,
+  error?: string,
+  cause?: string,
+): Promise<void> {
+  const path = join(stateDir, 'executions', record.stateMachineName, `${record.name}.json.stop`);
+  const tmp = `${path}.${randomUUID()}.tmp`;
+  await writeFile(
+    tmp,
+    JSON.stringify({ ...(error === undefined ? {} : { error }), ...(cause === undefined ? {} : { cause }) }),
+  );
+  await rename(tmp, path);
 }

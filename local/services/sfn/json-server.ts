@@ -7,7 +7,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SfnError, type StepFunctionsService } from './index';
+import { ServiceError } from '../errors';
+import type { StepFunctionsService } from './index';
 
 /** Answers one operation of one service; throw an Error whose `name` is the AWS error code. */
 export type JsonOperationHandler = (operation: string, input: Record<string, unknown>) => Promise<unknown>;
@@ -74,7 +75,12 @@ async function answer(
   } catch (error) {
     const code = error instanceof Error ? error.name : 'InternalFailure';
     const message = error instanceof Error ? error.message : String(error);
-    const status = code === 'InternalFailure' || code === 'Error' ? 500 : 400;
+    const status =
+      error instanceof ServiceError
+        ? error.statusCode
+        : code === 'InternalFailure' || code === 'Error'
+          ? 500
+          : 400;
     const body = JSON.stringify({ __type: code === 'Error' ? 'InternalFailure' : code, message });
     res.writeHead(status, {
       'Content-Type': contentType,
@@ -185,7 +191,7 @@ export function stepFunctionsApi(service: StepFunctionsService): JsonOperationHa
         };
       }
       default:
-        throw new SfnError(
+        throw new ServiceError(
           'UnknownOperationException',
           `The local Step Functions does not implement ${operation}`,
         );
