@@ -10,10 +10,62 @@
 /** Options accepted by every sparkmaker error: the standard `cause`. */
 export type SparkmakerErrorOptions = ErrorOptions;
 
-/** Base class of every error sparkmaker throws on purpose. */
+/** The longest error message sparkmaker makes, in characters; longer ones are cut in the middle. */
+export const MAX_MESSAGE_CHARS = 500;
+
+/**
+ * Cuts a message longer than `max` characters in the middle, saying how much was cut, so that a
+ * message quoting input (a 20 MB header line) stays readable and its end (the location) survives:
+ * `no label column 'label' in x.csv (columns: a, b, … [20971012 characters cut] …, y, z)`.
+ *
+ * @example
+ * ```ts
+ * capMessage('x'.repeat(10_000)).length; // <= 500
+ * ```
+ */
+export function capMessage(text: string, max = MAX_MESSAGE_CHARS): string {
+  if (text.length <= max) return text;
+  const marker = (n: number) => ` … [${n} characters cut] … `;
+  const room = Math.max(0, max - marker(text.length).length);
+  let tail = Math.floor(room * 0.3);
+  let head = room - tail;
+  // Never split a surrogate pair.
+  if (/[\uD800-\uDBFF]/.test(text.charAt(head - 1))) head--;
+  if (/[\uDC00-\uDFFF]/.test(text.charAt(text.length - tail))) tail--;
+  return `${text.slice(0, head)}${marker(text.length - head - tail)}${text.slice(text.length - tail)}`;
+}
+
+/**
+ * The text of an execution's `cause` fit to show a person: a Lambda error envelope
+ * (`{"errorType", "errorMessage", "trace"}`) gives its message only, plain text loses its stack
+ * frames (`    at …` lines), and either is capped with {@link capMessage}. The full cause, trace
+ * included, stays in the execution's history.
+ */
+export function causeForDisplay(cause: string): string {
+  try {
+    const value = JSON.parse(cause) as unknown;
+    if (
+      typeof value === 'object' &&
+      value !== null &&
+      typeof (value as { errorMessage?: unknown }).errorMessage === 'string'
+    ) {
+      return capMessage((value as { errorMessage: string }).errorMessage);
+    }
+  } catch {
+    // not JSON: plain text
+  }
+  return capMessage(
+    cause
+      .split('\n')
+      .filter((line) => !/^\s+at\s/.test(line))
+      .join('\n'),
+  );
+}
+
+/** Base class of every error sparkmaker throws on purpose; its message is capped ({@link capMessage}). */
 export class SparkmakerError extends Error {
   constructor(message: string, options?: SparkmakerErrorOptions) {
-    super(message, options);
+    super(capMessage(message), options);
     this.name = 'SparkmakerError';
   }
 }

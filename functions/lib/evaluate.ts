@@ -2,17 +2,20 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { EvaluationError } from '../../shared/errors';
 import {
+  binaryCurves,
   computeMetrics,
   emptyScoredRows,
   type Metrics,
   TransformOutputReader,
 } from '../../shared/evaluation';
 import { isDataKey } from '../../shared/partitions';
+import { renderModelReport } from '../../shared/report';
 import {
   formatS3Uri,
   isPrefix,
   listAllObjects,
   putJson,
+  putObject,
   readObjectChunks,
   type S3Location,
 } from '../../shared/s3';
@@ -66,6 +69,28 @@ export async function evaluateTransformOutput(
   }
   const metrics = computeMetrics(rows, request.objective);
   const metricsUri = formatS3Uri(request.metrics);
+  // Beside metrics.json: the curves (binary classifiers) and a self-contained HTML report of them.
+  // metrics.json is written last: a reader that finds it finds the others complete.
+  const sibling = (name: string): S3Location => ({
+    bucket: request.metrics.bucket,
+    key: request.metrics.key.replace(/[^/]*$/, name),
+  });
+  const curves =
+    metrics.auc === undefined
+      ? undefined
+      : binaryCurves(rows.labels, rows.predictions, {
+          threshold: request.objective === 'binary:logitraw' ? 0 : 0.5,
+        });
+  if (curves !== undefined) await putJson(s3, sibling('curves.json'), curves);
+  const runId = request.metrics.key.split('/').at(-2) ?? request.metrics.key;
+  const report = renderModelReport({
+    runId,
+    objective: request.objective,
+    metrics: Object.fromEntries(Object.entries(metrics).filter(([, v]) => typeof v === 'number')),
+    metricsUri,
+    ...(curves === undefined ? {} : { curves }),
+  });
+  await putObject(s3, sibling('report.html'), report, 'text/html; charset=utf-8');
   await putJson(s3, request.metrics, { objective: request.objective, metrics, sources });
   return { metrics, metricsUri };
 }

@@ -20,7 +20,6 @@ import { PARQUET_COMPRESSORS, parquetColumns } from '../../shared/formats/parque
 import { formatBatchLine, loadModel, type XGBoostModel } from '../../shared/model';
 import { type ShardEntry, type ShardResult, stagedPartKey } from '../../shared/partitions';
 import {
-  deleteObject,
   headObject,
   ObjectWriter,
   parseS3Uri,

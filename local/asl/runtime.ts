@@ -114,7 +114,6 @@ export interface Frame {
   readonly signal: AbortSignal;
   /** The context object without `State` (Execution, StateMachine, Map…). */
   readonly context: Record<string, unknown>;
-  readonly queryLanguage: 'JSONPath' | 'JSONata';
   /** The event-id counter of an unrecorded child execution (shared by its branches and iterations). */
   readonly ids?: { last: number };
 }

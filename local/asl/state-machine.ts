@@ -129,7 +129,6 @@ class LocalExecution implements Execution {
         },
         StateMachine: { Id: config.stateMachineArn, Name: config.stateMachineName },
       },
-      queryLanguage: program.language,
     };
     run.emit(undefined, 'ExecutionStarted', 'executionStartedEventDetails', {
       input: toJson(input),

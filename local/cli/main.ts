@@ -3,7 +3,8 @@
  * `run(argv)`, resolving to the process exit code; it is imported only when used so that
  * `sparkmaker convert` does not pay for the interpreter or DuckDB.
  */
-import { SparkmakerError } from '../../shared/errors';
+import { readFileSync } from 'node:fs';
+import { capMessage, SparkmakerError } from '../../shared/errors';
 
 /** A subcommand: parses its own arguments and resolves to an exit code. */
 export interface Command {
@@ -53,12 +54,37 @@ const commands: Record<string, { summary: string; load: () => Promise<{ command:
     summary: 'list local SageMaker endpoints, or delete one: endpoints [--delete NAME]',
     load: () => import('./commands/endpoints'),
   },
+  ui: {
+    summary: 'serve the local web console on 127.0.0.1',
+    load: () => import('./commands/ui'),
+  },
+  report: {
+    summary: 'write an execution, its model and Map Runs as one HTML file',
+    load: () => import('./commands/report'),
+  },
 };
 
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((name) => name.length));
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return `Usage: sparkmaker <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'sparkmaker <command> --help' for a command's options.\n`;
+  return `Usage: sparkmaker <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'sparkmaker <command> --help' for a command's options, 'sparkmaker --version' for the version.\n`;
+}
+
+/** The package version, from the package.json beside the CLI. */
+function version(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
+
+/**
+ * A reader that went away (`sparkmaker executions | head`) ends the command quietly, with the exit
+ * code it had so far, as other Unix tools do; any other stream error is reported as usual.
+ */
+function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    throw error;
+  });
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -66,6 +92,10 @@ async function main(argv: string[]): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`sparkmaker ${version()}\n`);
+    return 0;
   }
   const entry = commands[name];
   if (entry === undefined) {
@@ -76,17 +106,18 @@ async function main(argv: string[]): Promise<number> {
     const { command } = await entry.load();
     return await command.run(rest);
   } catch (error) {
+    // One line, capped, no stack trace: SPARKMAKER_DEBUG=1 adds the stack.
     const debug = process.env.SPARKMAKER_DEBUG === '1';
+    const message = capMessage(error instanceof Error ? error.message : String(error));
+    process.stderr.write(`sparkmaker ${name}: ${message}\n`);
+    if (debug && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);
     if (error instanceof SparkmakerError || (error instanceof Error && error.name === 'UsageError')) {
-      process.stderr.write(`sparkmaker ${name}: ${error.message}\n`);
-      if (debug) process.stderr.write(`${error.stack ?? ''}\n`);
       return error.name === 'UsageError' ? 2 : 1;
     }
-    const message =
-      error instanceof Error ? (debug ? (error.stack ?? error.message) : error.message) : String(error);
-    process.stderr.write(`sparkmaker ${name}: ${message}\n`);
     return 1;
   }
 }
 
+endQuietlyOnClosedPipe(process.stdout);
+endQuietlyOnClosedPipe(process.stderr);
 process.exitCode = await main(process.argv.slice(2));

@@ -2,6 +2,7 @@
  * The final summary `npm start` and `sparkmaker run` print: metrics, the quality gate's decision,
  * the model, and where every output landed under `.sparkmaker/`.
  */
+import { causeForDisplay } from '../../shared/errors';
 import type { LambdaService } from '../services/lambda';
 import type { ExecutionRecord } from '../services/sfn';
 import { localPathOf } from './samples';
@@ -46,7 +47,8 @@ export function summarize(record: ExecutionRecord, stateDir: string): string[] {
   lines.push(`${record.stateMachineName} ${record.name}: ${record.status} ${duration(record)}`.trimEnd());
   if (record.status !== 'SUCCEEDED') {
     lines.push(`  error: ${record.error ?? 'unknown'}`);
-    if (record.cause !== undefined && record.cause !== '') lines.push(`  cause: ${record.cause}`);
+    if (record.cause !== undefined && record.cause !== '')
+      lines.push(`  cause: ${causeForDisplay(record.cause)}`);
     return lines;
   }
   if (out.metrics !== undefined) {

@@ -9,6 +9,15 @@
  * ```
  */
 export {
+  type BinaryCurves,
+  binaryCurves,
+  type CalibrationBin,
+  type Confusion,
+  type CurveOptions,
+  type PrPoint,
+  type RocPoint,
+} from './curves';
+export {
   auc,
   binaryAccuracy,
   classAccuracy,

@@ -117,7 +117,11 @@ function readTree(r: Reader, index: number): TreeSpec {
     splitCondition[n] = r.f32();
     if (sindex === 0xffffffff) deleted++;
   }
-  r.offset += numNodes * STAT_BYTES;
+  const lossChange = new Float32Array(numNodes);
+  for (let n = 0; n < numNodes; n++) {
+    lossChange[n] = r.f32();
+    r.offset += STAT_BYTES - 4; // sum_hess, base_weight, leaf_child_cnt
+  }
   if (deleted !== numDeleted) {
     throw new ModelFormatError(
       `binary XGBoost model: ${what} has ${deleted} deleted nodes, its parameters say ${numDeleted}`,
@@ -131,6 +135,7 @@ function readTree(r: Reader, index: number): TreeSpec {
     defaultLeft,
     splitType: new Uint8Array(numNodes),
     categories: new Map(),
+    lossChange,
   };
 }
 

@@ -146,7 +146,17 @@ function readTree(tree: Obj, index: number): TreeSpec {
       }
     }
   }
-  return { left, right, splitIndex, splitCondition, defaultLeft, splitType, categories };
+  const lc2 = numbers(tree, 'loss_changes', path, true);
+  return {
+    left,
+    right,
+    splitIndex,
+    splitCondition,
+    defaultLeft,
+    splitType,
+    categories,
+    ...(lc2.length === numNodes ? { lossChange: Float32Array.from(lc2) } : {}),
+  };
 }
 
 /**

@@ -22,6 +22,8 @@ export interface TreeSpec {
   readonly splitType: Uint8Array;
   /** For categorical nodes: the sorted categories that go **right**. */
   readonly categories: ReadonlyMap<number, Int32Array>;
+  /** Loss reduction of each split (`loss_chg`, XGBoost's "gain"), when the model stores it. */
+  readonly lossChange?: Float32Array;
 }
 
 /** A whole model: learner parameters, objective, attributes and the trees. */

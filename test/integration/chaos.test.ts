@@ -54,7 +54,8 @@ async function partition(stateDir: string): Promise<Partition> {
 }
 
 /** The part files a manifest lists, by file name. */
-const listed = (p: Partition) => (p.manifest?.shards ?? []).map((s) => s.outputKey.split('/').at(-1) as string);
+const listed = (p: Partition) =>
+  (p.manifest?.shards ?? []).map((s) => s.outputKey.split('/').at(-1) as string);
 
 describe('sparkmaker start killed at random points', () => {
   let stateDir: string;
@@ -68,7 +69,7 @@ describe('sparkmaker start killed at random points', () => {
     expect(await first.exit).toBe(0);
     fullRunMs = Date.now() - began;
     good = await partition(stateDir);
-  });
+  }, 600_000);
 
   afterAll(async () => {
     await rm(stateDir, { recursive: true, force: true });
@@ -111,5 +112,5 @@ describe('sparkmaker start killed at random points', () => {
     expect(after.manifest?.status).toBe('COMPLETE');
     const running = (await listRecords(stateDir)).filter((r) => r.status === 'RUNNING');
     expect(running.map((r) => r.name)).toEqual([]);
-  });
+  }, 3_600_000);
 });

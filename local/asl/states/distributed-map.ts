@@ -193,7 +193,6 @@ async function runChildren(
   const frame = run.frame;
   const cfg = frame.run.config;
   const program = run.state.processor;
-  const language = program.language;
   const controller = childController(frame.signal);
   const outcomes: ChildOutcome[] = new Array(inputs.length);
   let failed = 0;
@@ -229,7 +228,6 @@ async function runChildren(
         },
         StateMachine: { Id: smArn, Name: smName },
       },
-      queryLanguage: language,
       // ExecutionStarted is the child's event #1.
       ids: { last: 1 },
     };

@@ -85,7 +85,6 @@ async function runInlineMap(run: StateRun<MapState>, setup: MapSetup, items: unk
       scope: new Scope(frame.scope),
       signal: controller.signal,
       context: frame.context,
-      queryLanguage: program.language,
       ...(frame.ids !== undefined ? { ids: frame.ids } : {}),
     };
     try {

@@ -32,7 +32,6 @@ async function runBranches(run: StateRun<ParallelState>, input: unknown): Promis
         scope: new Scope(frame.scope),
         signal: controller.signal,
         context: frame.context,
-        queryLanguage: branch.language,
         ...(frame.ids !== undefined ? { ids: frame.ids } : {}),
       };
       try {

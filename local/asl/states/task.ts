@@ -1,10 +1,9 @@
 /** Task: calls the handler registered for its Resource, with timeouts, heartbeats, task tokens and history. */
 import { randomUUID } from 'node:crypto';
-import { jsonataEnv } from '../data-flow';
 import { StatesError } from '../errors';
 import type { Outcome, StateRun } from '../exec';
 import type { TaskState } from '../model';
-import { evaluateJsonataValue, jsonataBody, toJson } from '../payload';
+import { toJson } from '../payload';
 import { asStatesError, childController, Interruption, raceSignal } from '../runtime';
 import { waitForToken } from '../task-tokens';
 import { exit, MAX_PAYLOAD_BYTES, NOT_TRUNCATED } from './common';
@@ -33,12 +32,11 @@ interface Call {
 export async function runTask(run: StateRun<TaskState>): Promise<Outcome> {
   const { state, flow } = run;
   return withCatch(run, async () => {
-    let resource = state.Resource;
-    if (resource.endsWith('.waitForTaskToken')) run.context.Task = { Token: randomUUID() };
+    if (state.Resource.endsWith('.waitForTaskToken')) run.context.Task = { Token: randomUUID() };
     const effective = flow.effectiveInput(run);
     const parameters = await flow.parameters(run, effective, state);
-    if (flow.language === 'JSONata' && jsonataBody(resource) !== undefined)
-      resource = String(await evaluateJsonataValue(resource, jsonataEnv(run), 'Resource'));
+    // A literal ARN, or (JSONata) an expression giving one.
+    const resource = String((await flow.field(run, state, 'Resource', effective))?.value);
     const timeout = await flow.field(run, state, 'TimeoutSeconds', effective);
     const heartbeat = await flow.field(run, state, 'HeartbeatSeconds', effective);
     const credentials =

@@ -56,6 +56,22 @@ describe('evaluate', () => {
     expect(written.sources).toHaveLength(2);
   });
 
+  it('writes curves.json (ROC area = the metrics AUC) and a self-contained report.html beside metrics.json', async () => {
+    // Prepare: labels 1,0,1,0 with one inverted pair
+    await fake.store.putObject('data', 'transform/run-1/test/part-0.csv.out', '1,0.9\n0,0.2\n1,0.6\n0,0.7\n');
+    // Act
+    const result = await handler(request, context);
+    // Assess
+    const curves = JSON.parse(await fake.text('artifacts', 'runs/run-1/curves.json'));
+    expect(curves.kind).toBe('binary');
+    expect(curves.auc).toBeCloseTo(result.metrics.auc!, 12);
+    expect(curves.confusion).toEqual({ threshold: 0.5, tp: 2, fp: 1, tn: 1, fn: 0 });
+    const report = await fake.text('artifacts', 'runs/run-1/report.html');
+    expect(report).toContain('ROC curve (AUC 0.7500)');
+    expect(report).toContain('Content-Security-Policy');
+    expect(report).not.toMatch(/(src|href)="https?:/);
+  });
+
   it('streams each output object, stopping at the first malformed line without reading the rest', async () => {
     // Prepare: a long object served as many small chunks, malformed on line 2
     const key = 'transform/run-1/test/big.csv.out';

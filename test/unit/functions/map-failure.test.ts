@@ -37,7 +37,7 @@ function failedChild(n: number, message: string, inputPadding = 0): Record<strin
     Cause: JSON.stringify({
       errorType: 'ParquetFormatError',
       errorMessage: message,
-      trace: ['ParquetFormatError: ' + message, '    at convert (/var/task/index.mjs:1:1)'],
+      trace: [`ParquetFormatError: ${message}`, '    at convert (/var/task/index.mjs:1:1)'],
     }),
   };
 }

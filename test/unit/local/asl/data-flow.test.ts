@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ResourceRegistry } from '../../../../local/asl/index';
+import { JsonataFlow, JsonPathFlow } from '../../../../local/asl/data-flow';
+import type { StateRun } from '../../../../local/asl/exec';
+import { parseDefinition, ResourceRegistry } from '../../../../local/asl/index';
+import { Scope } from '../../../../local/asl/payload';
+import { Run } from '../../../../local/asl/runtime';
 import { execute, single } from './helpers';
 
 const echo = new ResourceRegistry().register('arn:aws:states:::test:echo', async (r) => r.input);
@@ -99,5 +103,100 @@ describe('JSONPath data flow', () => {
       { registry },
     );
     expect(result.error).toBe('States.DataLimitExceeded');
+  });
+});
+
+/** A StateRun of the single state `state`, with `input`, outside any execution. */
+function stateRun(state: object, input: unknown, language: 'JSONPath' | 'JSONata'): StateRun {
+  const program = parseDefinition({
+    QueryLanguage: language,
+    StartAt: 'S',
+    States: { S: { ...state, End: true } },
+  });
+  const run = new Run({
+    registry: new ResourceRegistry(),
+    timeScale: 1,
+    random: () => 0.5,
+    region: 'us-east-1',
+    account: '1',
+    partition: 'aws',
+    roleArn: 'r',
+    stateMachineArn: 'a',
+    stateMachineName: 'n',
+    type: 'STANDARD',
+    uuid: () => 'u',
+    resultFileBytes: 1000,
+  });
+  const frame = {
+    run,
+    record: false,
+    prev: 0,
+    scope: new Scope(),
+    signal: run.controller.signal,
+    context: {},
+  };
+  return {
+    state: program.states.get('S')!,
+    frame,
+    input,
+    enteredId: 1,
+    inputJson: '',
+    context: {},
+    flow: language === 'JSONata' ? JsonataFlow : JsonPathFlow,
+    engine: { runProgram: async () => undefined },
+  };
+}
+
+describe('JsonPathFlow', () => {
+  it('applies ResultSelector, Assign, ResultPath and OutputPath to a result, in that order', async () => {
+    const run = stateRun(
+      {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::x',
+        ResultSelector: { 'n.$': '$.value' },
+        Assign: { 'seen.$': '$.n' },
+        ResultPath: '$.out',
+        OutputPath: '$.out',
+      },
+      { keep: 1 },
+      'JSONPath',
+    );
+    const finished = await JsonPathFlow.finishWithResult(run, { value: 7 });
+    expect(finished).toEqual({ output: { n: 7 }, assigned: { seen: 7 } });
+    expect(run.frame.scope.lookup('seen')).toEqual({ found: true, value: 7 });
+  });
+
+  it('reads Parameters over the effective input (InputPath)', async () => {
+    const run = stateRun(
+      { Type: 'Pass', InputPath: '$.a', Parameters: { 'b.$': '$.b' } },
+      { a: { b: 2 } },
+      'JSONPath',
+    );
+    const effective = JsonPathFlow.effectiveInput(run);
+    expect(await JsonPathFlow.parameters(run, effective, { Parameters: { 'b.$': '$.b' } })).toEqual({ b: 2 });
+  });
+});
+
+describe('JsonataFlow', () => {
+  it('evaluates Output and Assign against $states.result', async () => {
+    const run = stateRun(
+      {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::x',
+        Output: '{% $states.result.v + 1 %}',
+        Assign: { r: '{% $states.result.v %}' },
+      },
+      {},
+      'JSONata',
+    );
+    expect(await JsonataFlow.finishWithResult(run, { v: 1 })).toEqual({ output: 2, assigned: { r: 1 } });
+  });
+
+  it('passes the input on when a state without a result has no Output', async () => {
+    const run = stateRun({ Type: 'Pass' }, { a: 1 }, 'JSONata');
+    expect(await JsonataFlow.finishWithoutResult(run, run.input, {})).toEqual({
+      output: { a: 1 },
+      assigned: undefined,
+    });
   });
 });

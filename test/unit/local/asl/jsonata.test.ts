@@ -112,6 +112,16 @@ describe('JSONata states', () => {
     );
   });
 
+  it('calls the handler of the Resource a JSONata expression names', async () => {
+    const registry = new ResourceRegistry().register('arn:aws:states:::test:b', async () => 'b');
+    const result = await execute(
+      single({ Type: 'Task', Resource: "{% 'arn:aws:states:::test:' & $states.input.which %}" }, 'JSONata'),
+      { which: 'b' },
+      { registry },
+    );
+    expect(result).toMatchObject({ status: 'SUCCEEDED', output: 'b' });
+  });
+
   it('binds the AWS functions such as $partition', async () => {
     const result = await execute(single({ Type: 'Pass', Output: '{% $partition([1,2,3], 2) %}' }, 'JSONata'));
     expect(result.output).toEqual([[1, 2], [3]]);

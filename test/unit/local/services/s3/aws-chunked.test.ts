@@ -31,7 +31,7 @@ async function decodeStreaming(
 
 describe('aws-chunked decoding', () => {
   it('decodes the same bytes streaming, whatever the piece boundaries, and verifies the CRC32 as it goes', async () => {
-    const payload = Buffer.from('x'.repeat(70_000) + 'end');
+    const payload = Buffer.from(`${'x'.repeat(70_000)}end`);
     const framed = Buffer.concat([
       Buffer.from(`${(65_536).toString(16)}\r\n`),
       payload.subarray(0, 65_536),
