@@ -10,6 +10,7 @@
 
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { AwsSettings } from './config';
 import { ObjectNotFoundError, SparkmakerError, TransientError } from './errors';
@@ -17,6 +18,7 @@ import { ObjectNotFoundError, SparkmakerError, TransientError } from './errors';
 let s3: S3Client | undefined;
 let sfn: SFNClient | undefined;
 let sageMaker: SageMakerClient | undefined;
+let sageMakerRuntime: SageMakerRuntimeClient | undefined;
 
 function common(settings: AwsSettings): { region?: string; maxAttempts: number } {
   return settings.region === undefined
@@ -40,6 +42,15 @@ export function sfnClient(settings: AwsSettings): SFNClient {
 export function sageMakerClient(settings: AwsSettings): SageMakerClient {
   sageMaker ??= new SageMakerClient(common(settings));
   return sageMaker;
+}
+
+/**
+ * The SageMaker Runtime client (InvokeEndpoint) of this process. It makes one attempt per call:
+ * `shared/endpoint` retries with its own policy, which also covers `ModelError`s of a 5xx container.
+ */
+export function sageMakerRuntimeClient(settings: AwsSettings): SageMakerRuntimeClient {
+  sageMakerRuntime ??= new SageMakerRuntimeClient({ ...common(settings), maxAttempts: 1 });
+  return sageMakerRuntime;
 }
 
 /** Error names AWS services use for throttling and momentary unavailability. */

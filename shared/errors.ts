@@ -288,3 +288,34 @@ export class BadCellsError extends SparkmakerError {
     this.name = 'BadCellsError';
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Endpoints (shared/endpoint, the endpoint scoring mode)
+
+/** A single row serialises to more bytes than one InvokeEndpoint request may carry. */
+export class EndpointPayloadError extends SparkmakerError {
+  constructor(message: string, options?: SparkmakerErrorOptions) {
+    super(message, options);
+    this.name = 'EndpointPayloadError';
+  }
+}
+
+/**
+ * InvokeEndpoint failed for good: the container refused the request (`ModelError` with a 4xx
+ * original status, carrying the container's own message), the endpoint is missing, its answer does
+ * not match the rows sent, or the retries of a transient failure ran out.
+ */
+export class EndpointInvocationError extends SparkmakerError {
+  constructor(message: string, options?: SparkmakerErrorOptions) {
+    super(message, options);
+    this.name = 'EndpointInvocationError';
+  }
+}
+
+/** The endpoint a run needs ended `Failed`, or did not reach `InService` in time. */
+export class EndpointFailedError extends SparkmakerError {
+  constructor(message: string, options?: SparkmakerErrorOptions) {
+    super(message, options);
+    this.name = 'EndpointFailedError';
+  }
+}

@@ -14,6 +14,12 @@ import { HyperparameterValidationError, InputValidationError } from '../../share
 import { readDeclaration, TABLE_FIELDS, type TableDeclaration } from '../../shared/features';
 import { checkDt } from '../../shared/partitions';
 import { formatS3Uri, isPrefix, isUnder, parseS3Uri } from '../../shared/s3';
+import {
+  ENDPOINT_FIELDS,
+  type EndpointSettings,
+  readEndpointSettings,
+  type ScoringMode,
+} from './endpoint-config';
 import { closest, FieldReader, Problems } from './fields';
 
 /** Deploy-time defaults (from the function's environment). */
@@ -94,6 +100,10 @@ export interface ScoringConfig {
   readonly table?: TableDeclaration;
   /** Hand-written feature SQL for a model trained without a declaration. */
   readonly featureSql?: string;
+  /** `lambda` (in-process scoring) or `endpoint` (InvokeEndpoint; docs/contracts.md). */
+  readonly mode: ScoringMode;
+  /** The endpoint settings in endpoint mode, null in lambda mode. */
+  readonly endpoint: EndpointSettings | null;
   /**
    * What an empty input or a missing approved model means: `fail` (a run started by hand: the user
    * asked to score something) or `succeed` (the schedule: the run ends SUCCEEDED, "nothing to score",
@@ -258,6 +268,8 @@ const SCORING_FIELDS = [
   'manifestUri',
   'table',
   'featureSql',
+  'mode',
+  'endpoint',
   'onNothingToScore',
 ];
 const INPUT_FIELDS = ['uri', 'format'];
@@ -651,7 +663,12 @@ export function normaliseScoringInput(
 ): ScoringConfig {
   const problems = new Problems(
     'scoring input',
-    paths(SCORING_FIELDS, { input: INPUT_FIELDS, model: MODEL_FIELDS, table: TABLE_FIELDS }),
+    paths(SCORING_FIELDS, {
+      input: INPUT_FIELDS,
+      model: MODEL_FIELDS,
+      table: TABLE_FIELDS,
+      endpoint: ENDPOINT_FIELDS,
+    }),
   );
   const root = new FieldReader(raw ?? {}, '', SCORING_FIELDS, problems);
   const input = readInput(root, problems);
@@ -727,6 +744,7 @@ export function normaliseScoringInput(
       defaults.dataBucket,
     ),
     ...features,
+    ...readEndpointSettings(root, runId),
     onNothingToScore: nothingToScore(root),
   };
   problems.throwIfAny();

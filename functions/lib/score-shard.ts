@@ -519,3 +519,21 @@ export async function scoreBatch(
   for (const item of items) shards.push(await scoreShard(s3, item, batch, options));
   return { shards };
 }
+
+/**
+ * The rows of a shard in blocks (ids and row-major feature values, NaN = missing), whatever its
+ * format: the endpoint mode (`invoke-shard`) reads shards with the same readers. `resolved` is
+ * called once with the feature columns chosen (the given list, else the `f_*` columns in order).
+ */
+export function shardRowBlocks(
+  s3: S3Client,
+  shard: ShardEntry,
+  features: string[] | undefined,
+  options: ScoreOptions,
+  resolved: (features: string[]) => void,
+): AsyncGenerator<{ readonly ids: string[]; readonly values: Float64Array }> {
+  const location = parseS3Uri(shard.source, 'source');
+  if (shard.format === 'csv') return csvBlocks(s3, shard, location, features, options, resolved);
+  if (shard.format === 'json') return jsonBlocks(s3, shard, location, features, options, resolved);
+  return parquetBlocks(s3, shard, location, features, options, resolved);
+}

@@ -46,6 +46,14 @@ const commands: Record<string, { summary: string; load: () => Promise<{ command:
     summary: 'train an XGBoost model with the embedded trainer',
     load: () => import('./commands/train'),
   },
+  invoke: {
+    summary: 'send a file to a local endpoint in capped requests: invoke <endpoint> --input file',
+    load: () => import('./commands/invoke'),
+  },
+  endpoints: {
+    summary: 'list local SageMaker endpoints, or delete one: endpoints [--delete NAME]',
+    load: () => import('./commands/endpoints'),
+  },
   ui: {
     summary: 'serve the local web console on 127.0.0.1',
     load: () => import('./commands/ui'),

@@ -24,6 +24,7 @@ import type { FaultInjector, LambdaService } from '../services/lambda';
 import { FileObjectStore } from '../services/s3/file-store';
 import type { S3Endpoint } from '../services/s3/server';
 import type { SageMakerService } from '../services/sagemaker';
+import type { SageMakerRuntime, SageMakerRuntimeOptions } from '../services/sagemaker-runtime';
 import type { LocalService, OwnEndpoint } from '../services/service';
 import type { ExecutionRecord, StartedExecution, StepFunctionsService } from '../services/sfn';
 import { type JsonEndpoint, type JsonOperationHandler, startJsonServer } from '../services/sfn/json-server';
@@ -62,6 +63,8 @@ export interface RuntimeOptions {
   readonly workers?: number;
   /** Called when a rule or schedule target fails. */
   readonly onTriggerError?: (error: unknown, source: string) => void;
+  /** Local endpoints: creation delay, invocation timeout, fault hook (tests). */
+  readonly endpoints?: Pick<SageMakerRuntimeOptions, 'createDelayMs' | 'invocationTimeoutMs' | 'faults'>;
 }
 
 /** A running offline runtime. */
@@ -75,6 +78,8 @@ export interface Runtime {
   readonly scheduler: Scheduler;
   readonly emr: EmrServerless;
   readonly sageMaker: SageMakerService;
+  /** Local SageMaker endpoints and the runtime API serving them. */
+  readonly sageMakerRuntime: SageMakerRuntime;
   readonly s3Endpoint: S3Endpoint;
   readonly apiEndpoint: JsonEndpoint;
   /** Every service, in the order they were started. */
@@ -148,6 +153,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     ...(options.runJob === undefined ? {} : { runJob: options.runJob }),
     ...(options.s3Port === undefined ? {} : { s3Port: options.s3Port }),
     ...(options.workers === undefined ? {} : { workers: options.workers }),
+    ...(options.endpoints === undefined ? {} : { endpoints: options.endpoints }),
   });
   const { stepFunctions } = services;
   for (const service of services.all) service.registerIntegrations?.(registry);
@@ -207,6 +213,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     scheduler: services.eventBridge.scheduler,
     emr: services.emr,
     sageMaker: services.sageMaker.service,
+    sageMakerRuntime: services.sageMakerRuntime.runtime,
     s3Endpoint: services.s3.endpoint!,
     apiEndpoint: endpoints.api,
     services: services.all,

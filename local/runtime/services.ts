@@ -16,6 +16,8 @@ import type { FileObjectStore } from '../services/s3/file-store';
 import { S3Service } from '../services/s3/service';
 import { createSageMakerService } from '../services/sagemaker';
 import { SageMakerLocalService } from '../services/sagemaker/local-service';
+import type { SageMakerRuntimeOptions } from '../services/sagemaker-runtime';
+import { SageMakerRuntimeLocalService } from '../services/sagemaker-runtime/local-service';
 import type { LocalService } from '../services/service';
 import { StepFunctionsService } from '../services/sfn';
 import { StepFunctionsLocalService } from '../services/sfn/service';
@@ -41,6 +43,8 @@ export interface ServiceSettings {
   readonly schedules: boolean;
   readonly workers?: number;
   readonly onTriggerError: (error: unknown, source: string) => void;
+  /** Local endpoints: creation delay, invocation timeout, fault hook (tests). */
+  readonly endpoints?: Pick<SageMakerRuntimeOptions, 'createDelayMs' | 'invocationTimeoutMs' | 'faults'>;
 }
 
 /** The built services, by role, and in the order the runtime drives them. */
@@ -51,6 +55,8 @@ export interface Services {
   readonly eventBridge: EventBridgeService;
   readonly emr: EmrServerless;
   readonly sageMaker: SageMakerLocalService;
+  /** SageMaker endpoints and the SageMaker Runtime API (local/services/sagemaker-runtime). */
+  readonly sageMakerRuntime: SageMakerRuntimeLocalService;
   readonly all: readonly LocalService[];
 }
 
@@ -107,6 +113,14 @@ export function createServices(settings: ServiceSettings): Services {
   const sageMaker = new SageMakerLocalService(
     createSageMakerService({ store, stateDir, region, accountId: account }),
   );
+  // After SageMaker: it serves the SageMaker JSON target with the endpoint operations added.
+  const sageMakerRuntime = new SageMakerRuntimeLocalService(sageMaker.service, {
+    store,
+    stateDir,
+    region,
+    accountId: account,
+    ...settings.endpoints,
+  });
   const all: LocalService[] = [
     s3,
     new LambdaLocalService(lambda),
@@ -114,8 +128,9 @@ export function createServices(settings: ServiceSettings): Services {
     eventBridge,
     new EmrLocalService(emr),
     sageMaker,
+    sageMakerRuntime,
   ];
-  return { s3, lambda, stepFunctions, eventBridge, emr, sageMaker, all };
+  return { s3, lambda, stepFunctions, eventBridge, emr, sageMaker, sageMakerRuntime, all };
 }
 
 /** Copies `jobs/features/*` to `s3://<artifacts>/jobs/features/`, as the deploy plugin uploads them. */

@@ -29,6 +29,8 @@ const FUNCTIONS = [
   'plan-shards',
   'score-shard',
   'commit-scores',
+  'invoke-shard',
+  'endpoint-cleanup',
   'map-failure',
   'schedule-trigger',
 ];
@@ -166,12 +168,14 @@ describe('the packaged CloudFormation template', () => {
     expect(allows.length).toBeGreaterThan(20);
     expect(wildcards).toEqual([]);
     expect(notActions).toEqual([]);
-    // One statement per role and service pair: training passes both roles, scoring the EMR one.
+    // One statement per role and service pair: both workflows pass both roles (scoring passes the
+    // SageMaker one to create an endpoint's model in endpoint mode).
     const SERVICE: Record<string, string> = {
       SageMakerExecutionRole: 'sagemaker.amazonaws.com',
       EmrJobRole: 'emr-serverless.amazonaws.com',
     };
     expect(passRoles.map(({ where }) => where).sort()).toEqual([
+      'ScoringStateMachineRole',
       'ScoringStateMachineRole',
       'TrainingStateMachineRole',
       'TrainingStateMachineRole',
@@ -240,6 +244,9 @@ describe('the packaged CloudFormation template', () => {
       'ecr:GetAuthorizationToken',
       'cloudwatch:PutMetricData',
       'sagemaker:ListModelPackages',
+      'sagemaker:ListEndpoints',
+      'sagemaker:ListEndpointConfigs',
+      'sagemaker:ListModels',
       // CloudWatch Logs delivery for state-machine logging, and X-Ray tracing
       'logs:CreateLogDelivery',
       'logs:GetLogDelivery',
@@ -409,6 +416,7 @@ describe('the packaged CloudFormation template', () => {
       EvaluateRole: ['ArtifactBucket/runs/'],
       PlanShardsRole: ['ArtifactBucket/runs/'],
       ScoreShardRole: ['DataBucket/scores/'],
+      InvokeShardRole: ['DataBucket/scores/'],
       CommitScoresRole: ['DataBucket/scores/'],
       ScoringStateMachineRole: ['ArtifactBucket/map-results/'],
       TrainingStateMachineRole: ['ArtifactBucket/map-results/'],
@@ -594,6 +602,14 @@ const IAM_ACTIONS: Record<string, string[]> = {
   UpdateModelPackageCommand: ['sagemaker:UpdateModelPackage'],
   AddTagsCommand: ['sagemaker:AddTags'],
   PutEventsCommand: ['events:PutEvents'],
+  InvokeEndpointCommand: ['sagemaker:InvokeEndpoint'],
+  ListEndpointsCommand: ['sagemaker:ListEndpoints'],
+  ListEndpointConfigsCommand: ['sagemaker:ListEndpointConfigs'],
+  ListModelsCommand: ['sagemaker:ListModels'],
+  ListTagsCommand: ['sagemaker:ListTags'],
+  DeleteEndpointCommand: ['sagemaker:DeleteEndpoint'],
+  DeleteEndpointConfigCommand: ['sagemaker:DeleteEndpointConfig'],
+  DeleteModelCommand: ['sagemaker:DeleteModel'],
 };
 
 /** `XCommand` names constructed in functions/ and shared/ (our calls, not the SDK's own). */

@@ -72,6 +72,14 @@ export const command: Command = {
       await interrupt.stopped;
       out('\nSummary\n');
       for (const record of records) out(`${summarize(record, runtime.stateDir).join('\n')}\n`);
+      // Endpoint mode: every endpoint a run created is deleted by the run (or its abort clean-up).
+      await runtime.idle();
+      const endpoints = (await runtime.sageMakerRuntime.list()).map((e) => e.EndpointName);
+      out(
+        endpoints.length === 0
+          ? 'endpoints: none left behind\n'
+          : `endpoints left behind: ${endpoints.join(', ')} (delete with: sparkmaker endpoints --delete NAME)\n`,
+      );
       out(`${lambdaSummary(runtime.lambda)}\n`);
       out(
         `\nEverything is under ${runtime.stateDir} (objects in s3/, histories in executions/). Took ${((Date.now() - started) / 1000).toFixed(1)}s.\n`,

@@ -9,6 +9,7 @@ import type { LambdaService } from '../lambda';
 import type { FileObjectStore } from '../s3/file-store';
 import type { LocalService } from '../service';
 import type { StepFunctionsService } from '../sfn';
+import { executionStatusEvent, isExecutionStatusRule } from './execution-events';
 import { EventBus, type Rule } from './index';
 import { type Schedule, Scheduler } from './scheduler';
 
@@ -38,7 +39,8 @@ export class EventBridgeService implements LocalService {
 
   constructor(private readonly options: EventBridgeServiceOptions) {
     this.bus = new EventBus({
-      rules: options.triggers ? options.rules : [],
+      // Rules on execution status changes (the endpoint clean-up) are always on; S3 and schedules only with triggers.
+      rules: options.triggers ? options.rules : options.rules.filter((r) => isExecutionStatusRule(r.pattern)),
       stateDir: options.stateDir,
       region: options.region,
       account: options.account,
@@ -76,6 +78,7 @@ export class EventBridgeService implements LocalService {
   }
 
   start(): void {
+    this.publishExecutionStatus();
     if (!this.options.triggers) return;
     this.options.store.onObjectCreated((created) => {
       const put = this.bus
@@ -85,6 +88,26 @@ export class EventBridgeService implements LocalService {
       void put.finally(() => this.announcing.delete(put));
     });
     if (this.options.schedulesOn) this.scheduler.start();
+  }
+
+  /**
+   * Step Functions Execution Status Change events, as Standard workflows send them to EventBridge:
+   * RUNNING at the start and the final status at the end. Only a put in progress is tracked, so
+   * closing never waits for a running execution.
+   */
+  private publishExecutionStatus(): void {
+    const { stepFunctions, region, account } = this.options;
+    const publish = (arn: string, final: boolean) => {
+      const put = (final ? stepFunctions.waitFor(arn) : stepFunctions.describeExecution(arn))
+        .then((record) => this.bus.put(executionStatusEvent(record, { region, account })))
+        .catch((error: unknown) => this.options.onTriggerError(error, 'execution status event'));
+      this.announcing.add(put);
+      void put.finally(() => this.announcing.delete(put));
+    };
+    stepFunctions.onExecutionStarted((started) => {
+      publish(started.execution.arn, false);
+      void started.execution.done.then(() => publish(started.execution.arn, true));
+    });
   }
 
   async idle(): Promise<void> {

@@ -231,6 +231,8 @@ describe('validate-input for scoring', () => {
         toleratedFailurePercentage: 0,
         featuresUri: 's3://sparkmaker-data/features/score-1/',
         manifestUri: 's3://sparkmaker-artifacts/runs/score-1/shards.jsonl',
+        mode: 'lambda',
+        endpoint: null,
         onNothingToScore: 'fail',
       });
     } finally {

@@ -30,6 +30,31 @@ const AWS_INTEGRATION_ERRORS = new Set([
   'SageMaker.AmazonSageMakerException',
 ]);
 
+/**
+ * Entry states of a clean-up chain (the endpoint mode's): a catch may assign `$failure` and go there
+ * instead of NotifyFailure; the chain deletes what the run created, then goes on to NotifyFailure.
+ */
+const CLEANUP_ENTRIES = new Set(['CleanUpEndpoint']);
+
+/** The states of the clean-up chains, from their entries up to (not including) `AfterEndpointCleanup`. */
+function cleanupChain(
+  states: Record<string, { Next?: string; Default?: string; Choices?: { Next: string }[] }>,
+) {
+  const chain = new Set<string>();
+  const pending = [...CLEANUP_ENTRIES];
+  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+    const state = states[name];
+    if (name === 'AfterEndpointCleanup' || chain.has(name) || state === undefined) continue;
+    chain.add(name);
+    pending.push(
+      ...[state.Next, state.Default, ...(state.Choices ?? []).map((c) => c.Next)].filter(
+        (next): next is string => next !== undefined,
+      ),
+    );
+  }
+  return chain;
+}
+
 /** Names our code can throw: every error class exported by shared/errors.ts. */
 const THROWN_ERROR_NAMES = new Set(
   (Object.values(errors) as unknown[])
@@ -217,7 +242,12 @@ describe.each(WORKFLOWS)('the %s state machine definition', (workflow) => {
     const failurePath = new Set<string>();
     const pending = topLevel.flatMap(([, state]) =>
       (state.Catch ?? [])
-        .filter((catcher) => catcher.Next !== 'NotifyFailure' && catcher.Assign?.failure !== undefined)
+        .filter(
+          (catcher) =>
+            catcher.Next !== 'NotifyFailure' &&
+            !CLEANUP_ENTRIES.has(catcher.Next) &&
+            catcher.Assign?.failure !== undefined,
+        )
         .map((catcher) => catcher.Next),
     );
     for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
@@ -245,17 +275,21 @@ describe.each(WORKFLOWS)('the %s state machine definition', (workflow) => {
           ),
       )
       .map(([name]) => name);
+    const chain = cleanupChain(definition.States);
     const uncaught = topLevel
       .filter(
         ([name, state]) =>
-          (state.Type === 'Task' || state.Type === 'Map') && name !== 'NotifyFailure' && !isRefiner(name),
+          (state.Type === 'Task' || state.Type === 'Map') &&
+          name !== 'NotifyFailure' &&
+          !isRefiner(name) &&
+          !chain.has(name),
       )
       .filter(
         ([name, state]) =>
           !state.Catch?.some(
             (catcher) =>
               catcher.ErrorEquals.includes('States.ALL') &&
-              catcher.Next === 'NotifyFailure' &&
+              (catcher.Next === 'NotifyFailure' || CLEANUP_ENTRIES.has(catcher.Next)) &&
               catcher.Assign?.failure === '{% $states.errorOutput %}' &&
               catcher.Assign?.failedState === name,
           ),
@@ -273,6 +307,29 @@ describe.each(WORKFLOWS)('the %s state machine definition', (workflow) => {
     expect(failed?.Type).toBe('Fail');
     expect(failed?.Error).toBe('{% $failure.Error %}');
     expect(failed?.Cause).toContain('$failure.Cause');
+  });
+
+  it('cleans up after a caught failure without losing it, then notifies and fails', () => {
+    // Prepare
+    const chain = cleanupChain(definition.States);
+    if (chain.size === 0) return;
+
+    // Act: every task of the chain catches everything and goes on, leaving $failure as it was
+    const unsafe = [...chain]
+      .map((name) => [name, definition.States[name]!] as const)
+      .filter(([, state]) => state.Type === 'Task')
+      .filter(
+        ([, state]) =>
+          !state.Catch?.some(
+            (catcher) => catcher.ErrorEquals.includes('States.ALL') && catcher.Assign?.failure === undefined,
+          ),
+      )
+      .map(([name]) => name);
+
+    // Assess
+    expect(chain.has('DeleteEndpoint')).toBe(true);
+    expect(unsafe).toEqual([]);
+    expect(definition.States.AfterEndpointCleanup?.Default).toBe('NotifyFailure');
   });
 
   it('carries no data rows in payloads: every Lambda payload field is an S3 URI, an id or a setting', () => {
