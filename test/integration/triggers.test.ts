@@ -49,8 +49,11 @@ describe('the S3 upload trigger of the offline runtime', () => {
 
   afterAll(async () => {
     client.destroy();
+    // Let the runs the triggers started end (and write their records) before the folder goes.
+    for (const record of await runtime.stepFunctions.listExecutions())
+      if (record.status === 'RUNNING') await runtime.stepFunctions.waitFor(record.executionArn);
     await runtime.close();
-    await rm(stateDir, { recursive: true, force: true });
+    await rm(stateDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   });
 
   it('starts one training run for an upload under incoming/, and none for a duplicate event', async () => {
