@@ -22,7 +22,9 @@
  * if contain_eval_metrics: u64 n, n × string
  * ```
  */
+
 import { ModelFormatError, UnsupportedModelError } from '../errors';
+import { ByteReader } from './byte-reader';
 import type { ModelSpec, TreeSpec } from './types';
 
 const LEARNER_PARAM_BYTES = 136;
@@ -33,43 +35,13 @@ const STAT_BYTES = 16;
 const MAX_STRING = 1 << 26;
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-class Reader {
-  offset = 0;
-  readonly view: DataView;
-  constructor(readonly bytes: Uint8Array) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-  need(n: number, what: string): void {
-    if (n < 0 || this.offset + n > this.bytes.length) {
-      throw new ModelFormatError(
-        `binary XGBoost model is truncated: ${what} needs ${n} byte(s) at byte ${this.offset}, ` +
-          `the file has ${this.bytes.length}`,
-      );
-    }
-  }
-  i32(): number {
-    const v = this.view.getInt32(this.offset, true);
-    this.offset += 4;
-    return v;
-  }
-  u32(): number {
-    const v = this.view.getUint32(this.offset, true);
-    this.offset += 4;
-    return v;
-  }
-  f32(): number {
-    const v = this.view.getFloat32(this.offset, true);
-    this.offset += 4;
-    return v;
-  }
-  u64(what: string): number {
-    this.need(8, what);
-    const v = this.view.getBigUint64(this.offset, true);
-    this.offset += 8;
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) {
-      throw new ModelFormatError(`binary XGBoost model: ${what} ${v} is not a plausible length`);
-    }
-    return Number(v);
+class Reader extends ByteReader {
+  constructor(bytes: Uint8Array) {
+    super(bytes, {
+      truncated: (what, n, offset, size) =>
+        `binary XGBoost model is truncated: ${what} needs ${n} byte(s) at byte ${offset}, the file has ${size}`,
+      tooLarge: (what, value) => `binary XGBoost model: ${what} ${value} is not a plausible length`,
+    });
   }
   string(what: string): string {
     const length = this.u64(`length of ${what}`);

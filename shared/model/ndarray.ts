@@ -15,7 +15,9 @@
  * ```
  * The writer emits V2 dense float32/float64 CPU arrays, as `mx.nd.save` does by default.
  */
+
 import { ModelFormatError, UnsupportedModelError } from '../errors';
+import { ByteReader } from './byte-reader';
 
 /** The u64 magic that starts an NDArray list file. */
 export const NDARRAY_LIST_MAGIC = 0x112;
@@ -53,50 +55,15 @@ export interface NDArrayFile {
 /** Largest array (elements) a reader accepts: bounds allocations driven by corrupt headers. */
 const MAX_ELEMENTS = 2 ** 28;
 
-class Cursor {
-  offset = 0;
-  private readonly view: DataView;
-  constructor(
-    readonly bytes: Uint8Array,
-    private readonly source: string,
-  ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+class Cursor extends ByteReader {
+  constructor(bytes: Uint8Array, source: string) {
+    super(bytes, {
+      truncated: (what, n, offset, size) =>
+        `${source}: truncated MXNet NDArray file: ${what} needs ${n} bytes at offset ${offset}, ${size - offset} left`,
+      tooLarge: (what, value, end) => `${source}: ${what} ${value} at offset ${end - 8} is out of range`,
+    });
   }
 
-  need(n: number, what: string): void {
-    if (n < 0 || this.offset + n > this.bytes.length) {
-      throw new ModelFormatError(
-        `${this.source}: truncated MXNet NDArray file: ${what} needs ${n} bytes at offset ${this.offset}, ${this.bytes.length - this.offset} left`,
-      );
-    }
-  }
-  u32(what: string): number {
-    this.need(4, what);
-    const v = this.view.getUint32(this.offset, true);
-    this.offset += 4;
-    return v;
-  }
-  i32(what: string): number {
-    this.need(4, what);
-    const v = this.view.getInt32(this.offset, true);
-    this.offset += 4;
-    return v;
-  }
-  u64(what: string): number {
-    this.need(8, what);
-    const v = this.view.getBigUint64(this.offset, true);
-    this.offset += 8;
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) {
-      throw new ModelFormatError(`${this.source}: ${what} ${v} at offset ${this.offset - 8} is out of range`);
-    }
-    return Number(v);
-  }
-  i64(what: string): number {
-    this.need(8, what);
-    const v = this.view.getBigInt64(this.offset, true);
-    this.offset += 8;
-    return Number(v);
-  }
   float(dtype: NDArrayDType): number {
     const o = this.offset;
     this.offset += ITEM_SIZE[dtype];
