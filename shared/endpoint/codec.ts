@@ -9,6 +9,7 @@
  * joined by `,` (softprob: `p0,p1,p2`). Other algorithms plug in with {@link registerEndpointCodec}.
  */
 import { EndpointInvocationError, InputValidationError } from '../errors';
+import { concatBytes } from '../formats/bytes';
 import { formatNumber } from '../formats/number';
 
 /** Serialises rows for one algorithm and reads the endpoint's answers back. */
@@ -41,18 +42,8 @@ export type EndpointCodecFactory = (contentType: string) => EndpointCodec;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Concatenates byte strings. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
+/** Concatenates byte strings (the formats' own join). */
+export { concatBytes };
 
 /**
  * Splits a `text/csv` answer into lines of fields: one line per row, `\n`-terminated (the last

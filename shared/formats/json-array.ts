@@ -4,6 +4,7 @@
  * entry. The scanner tracks strings, escapes and nesting over byte chunks, with no I/O of its own.
  */
 import { JsonLinesFormatError } from '../errors';
+import { concatBytes } from './bytes';
 
 const OPEN_ARRAY = 0x5b; // [
 const CLOSE_ARRAY = 0x5d; // ]
@@ -106,12 +107,7 @@ export class FirstArrayElement {
   value(): unknown {
     if (this.#empty) return undefined;
     if (this.#end < 0) throw this.#error(this.#length, 'the array ended before its first element did');
-    const bytes = new Uint8Array(this.#length);
-    let offset = 0;
-    for (const chunk of this.#chunks) {
-      bytes.set(chunk, offset);
-      offset += chunk.length;
-    }
+    const bytes = concatBytes(this.#chunks);
     const text = new TextDecoder().decode(bytes.subarray(this.#start, this.#end));
     try {
       return JSON.parse(text);
