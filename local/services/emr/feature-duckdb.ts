@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { FeatureJobError, FormatError } from '../../../shared/errors';
 import { CsvReader } from '../../../shared/formats/csv';
 import { parseS3Uri } from '../../../shared/s3/uri';
@@ -104,4 +104,33 @@ export function literal(text: string): string {
 /** A quoted SQL identifier. */
 export function quote(identifier: string): string {
   return `"${identifier.replace(/"/g, '""')}"`;
+}
+
+/**
+ * Runs `body` on a fresh in-memory DuckDB connection that `signal` interrupts, and closes it after.
+ * An error `keep` accepts passes unchanged; any other becomes a {@link FeatureJobError} naming the
+ * run (`cancelled` when the signal fired).
+ */
+export async function withDuckDb<T>(
+  runId: string,
+  signal: AbortSignal | undefined,
+  keep: (error: unknown) => boolean,
+  body: (connection: DuckDBConnection) => Promise<T>,
+): Promise<T> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  const abort = (): void => connection.interrupt();
+  signal?.addEventListener('abort', abort, { once: true });
+  try {
+    signal?.throwIfAborted();
+    return await body(connection);
+  } catch (error) {
+    if (keep(error)) throw error;
+    if (signal?.aborted) throw new FeatureJobError(`feature job ${runId}: cancelled`, { cause: error });
+    throw new FeatureJobError(`feature job ${runId}: ${(error as Error).message}`, { cause: error });
+  } finally {
+    signal?.removeEventListener('abort', abort);
+    connection.closeSync();
+    instance.closeSync();
+  }
 }

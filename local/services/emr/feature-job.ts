@@ -17,10 +17,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { FeatureJobError } from '../../../shared/errors';
 import { runDeclaredJob } from './declared-job';
-import { reader, validateCsv, writeFeatureTable } from './feature-duckdb';
+import { reader, validateCsv, withDuckDb, writeFeatureTable } from './feature-duckdb';
 import { type FeatureJobOptions, type FeatureJobResult, parseFeatureJobArguments } from './feature-job-args';
 import { inputFiles, localPathOf, partitionsOf, uriOf } from './feature-paths';
 
@@ -56,67 +55,58 @@ export async function runFeatureJob(options: FeatureJobOptions): Promise<Feature
   }
   const outputDir = localPathOf(options.s3Root, args.output);
 
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  const abort = (): void => connection.interrupt();
-  options.signal?.addEventListener('abort', abort, { once: true });
-  try {
-    options.signal?.throwIfAborted();
-    await connection.run(`CREATE VIEW source AS SELECT * FROM ${reader(args.inputFormat, inputs)}`);
-    const columns = (await connection.runAndReadAll('DESCRIBE source'))
-      .getRowObjectsJS()
-      .map((row) => String(row.column_name));
-    const churned = columns.includes('churned') ? '' : ', CAST(NULL AS VARCHAR) AS churned';
-    await connection.run(`CREATE VIEW raw AS SELECT *${churned} FROM source`);
+  return withDuckDb(
+    args.runId,
+    options.signal,
+    (e) => e instanceof FeatureJobError,
+    async (connection) => {
+      await connection.run(`CREATE VIEW source AS SELECT * FROM ${reader(args.inputFormat, inputs)}`);
+      const columns = (await connection.runAndReadAll('DESCRIBE source'))
+        .getRowObjectsJS()
+        .map((row) => String(row.column_name));
+      const churned = columns.includes('churned') ? '' : ', CAST(NULL AS VARCHAR) AS churned';
+      await connection.run(`CREATE VIEW raw AS SELECT *${churned} FROM source`);
 
-    try {
-      await connection.run(`CREATE TABLE features AS ${sql}`);
-    } catch (error) {
-      throw new FeatureJobError(
-        `feature job ${args.runId}: ${path.basename(sqlFile)} failed in DuckDB: ${(error as Error).message}`,
-        { cause: error },
-      );
-    }
-    const featureColumns = (await connection.runAndReadAll('DESCRIBE features'))
-      .getRowObjectsJS()
-      .map((row) => String(row.column_name));
-    for (const required of ['dt', 'split', 'label']) {
-      if (!featureColumns.includes(required)) {
+      try {
+        await connection.run(`CREATE TABLE features AS ${sql}`);
+      } catch (error) {
         throw new FeatureJobError(
-          `feature job ${args.runId}: ${path.basename(sqlFile)} must yield a column '${required}'`,
+          `feature job ${args.runId}: ${path.basename(sqlFile)} failed in DuckDB: ${(error as Error).message}`,
+          { cause: error },
         );
       }
-    }
-    const idColumn = ['customer_id', 'id'].find((c) => featureColumns.includes(c));
-    if (idColumn === undefined) {
-      throw new FeatureJobError(
-        `feature job ${args.runId}: ${path.basename(sqlFile)} must yield an id column ('customer_id' or 'id')`,
+      const featureColumns = (await connection.runAndReadAll('DESCRIBE features'))
+        .getRowObjectsJS()
+        .map((row) => String(row.column_name));
+      for (const required of ['dt', 'split', 'label']) {
+        if (!featureColumns.includes(required)) {
+          throw new FeatureJobError(
+            `feature job ${args.runId}: ${path.basename(sqlFile)} must yield a column '${required}'`,
+          );
+        }
+      }
+      const idColumn = ['customer_id', 'id'].find((c) => featureColumns.includes(c));
+      if (idColumn === undefined) {
+        throw new FeatureJobError(
+          `feature job ${args.runId}: ${path.basename(sqlFile)} must yield an id column ('customer_id' or 'id')`,
+        );
+      }
+      const rows = await writeFeatureTable(
+        connection,
+        options.s3Root,
+        args,
+        outputDir,
+        featureColumns,
+        idColumn,
       );
-    }
-    const rows = await writeFeatureTable(
-      connection,
-      options.s3Root,
-      args,
-      outputDir,
-      featureColumns,
-      idColumn,
-    );
-    return {
-      runId: args.runId,
-      mode: args.mode,
-      outputUri: args.output,
-      rows,
-      partitions: await partitionsOf(outputDir),
-      featureColumns: featureColumns.filter((column) => column.startsWith('f_')),
-    };
-  } catch (error) {
-    if (error instanceof FeatureJobError) throw error;
-    if (options.signal?.aborted)
-      throw new FeatureJobError(`feature job ${args.runId}: cancelled`, { cause: error });
-    throw new FeatureJobError(`feature job ${args.runId}: ${(error as Error).message}`, { cause: error });
-  } finally {
-    options.signal?.removeEventListener('abort', abort);
-    connection.closeSync();
-    instance.closeSync();
-  }
+      return {
+        runId: args.runId,
+        mode: args.mode,
+        outputUri: args.output,
+        rows,
+        partitions: await partitionsOf(outputDir),
+        featureColumns: featureColumns.filter((column) => column.startsWith('f_')),
+      };
+    },
+  );
 }
