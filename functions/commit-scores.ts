@@ -23,7 +23,7 @@ export const handler = lambdaHandler('commit-scores', async (event: unknown, { l
     payload.fail('shards', 'a count or an array of shard ids');
   const result = await commitScores(s3, {
     runId: payload.string('runId'),
-    output: payload.location('outputUri'),
+    output: payload.writableLocation('outputUri'),
     dt: payload.string('dt'),
     resultWriter: { bucket: details.string('Bucket'), key: details.string('Key') },
     shards,

@@ -22,7 +22,7 @@ export const handler = lambdaHandler('convert', async (event: unknown, { logger,
   const range = payload.has('range') ? payload.object('range') : undefined;
   const result = await convertObject(s3, {
     source,
-    target: payload.location('target'),
+    target: payload.writableLocation('target'),
     to: payload.oneOf('to', ['csv', 'libsvm', 'recordio-protobuf']),
     from: payload.oneOf('from', ['csv', 'parquet', 'jsonl'], inputFormatOf(source.key)),
     sparse: payload.boolean('sparse', false),
@@ -31,7 +31,7 @@ export const handler = lambdaHandler('convert', async (event: unknown, { logger,
     ...(range === undefined
       ? {}
       : { range: { start: range.integer('start', 0), end: range.integer('end', 0) } }),
-    ...(payload.has('quarantineUri') ? { quarantine: payload.location('quarantineUri') } : {}),
+    ...(payload.has('quarantineUri') ? { quarantine: payload.writableLocation('quarantineUri') } : {}),
     partSizeBytes,
   });
   logger.info('object converted', {

@@ -19,7 +19,7 @@ export const handler = lambdaHandler('evaluate', async (event: unknown, { logger
   const result = await evaluateTransformOutput(s3, {
     transformOutput: payload.location('transformOutputUri'),
     objective: kind === 'supervised' ? payload.string('objective') : String(payload.raw('objective') ?? ''),
-    metrics: payload.location('metricsUri'),
+    metrics: payload.writableLocation('metricsUri'),
     kind,
     ...(payload.has('testUri') ? { test: payload.location('testUri') } : {}),
   });

@@ -18,10 +18,10 @@ export const handler = lambdaHandler('plan-conversion', async (event: unknown, {
   const result = await planConversion(s3, {
     runId: payload.string('runId'),
     features: payload.location('featuresUri'),
-    trainingData: payload.location('trainingDataUri'),
+    trainingData: payload.writableLocation('trainingDataUri'),
     contentType: payload.oneOf('contentType', ['text/csv', 'text/libsvm', 'application/x-recordio-protobuf']),
     sparse: payload.boolean('sparse', false),
-    plan: payload.location('planUri'),
+    plan: payload.writableLocation('planUri'),
   });
   logger.info('conversion planned', {
     items: result.objects,

@@ -17,7 +17,7 @@ export const handler = lambdaHandler('plan-shards', async (event: unknown, { log
     input: payload.location('inputUri'),
     format: payload.oneOf('format', ['csv', 'json', 'parquet']),
     shardSizeBytes: payload.integer('shardSizeBytes', 1),
-    manifest: payload.location('manifestUri'),
+    manifest: payload.writableLocation('manifestUri'),
   });
   logger.info('shards planned', {
     runId: payload.optionalString('runId'),

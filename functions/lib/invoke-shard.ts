@@ -51,7 +51,7 @@ export async function invokeShard(
   const codec: EndpointCodec = endpointCodec(batch.algorithm, batch.contentType);
   const features =
     batch.featureColumnsUri === undefined ? undefined : await featureColumnsAt(s3, batch.featureColumnsUri);
-  const output = parseS3Uri(batch.outputUri, 'outputUri');
+  const output = parseS3Uri(batch.outputUri, 'outputUri', { writable: true });
   // Staged under the run's own prefix, as score-shard does; commit-scores moves it into the partition.
   const outputKey = stagedPartKey(output.key, batch.runId, batch.dt, shard.shardId);
   const writer = new ObjectWriter(s3, { bucket: output.bucket, key: outputKey }, { contentType: 'text/csv' });

@@ -84,6 +84,11 @@ export class Payload {
     return parseS3Uri(this.string(name), this.pathOf(name));
   }
 
+  /** A location the handler writes or deletes under: no `.`/`..` key segment (shared location type). */
+  writableLocation(name: string): S3Location {
+    return parseS3Uri(this.string(name), this.pathOf(name), { writable: true });
+  }
+
   /** A nested object. */
   object(name: string): Payload {
     if (!this.has(name)) this.fail(name, 'a JSON object');

@@ -425,7 +425,7 @@ export async function scoreShard(
   const features =
     batch.featureColumnsUri === undefined ? undefined : await featureColumnsAt(s3, batch.featureColumnsUri);
   const location = parseS3Uri(shard.source, 'source');
-  const output = parseS3Uri(batch.outputUri, 'outputUri');
+  const output = parseS3Uri(batch.outputUri, 'outputUri', { writable: true });
   // Staged where readers of the committed partition never look; commit-scores moves it into place.
   const outputKey = stagedPartKey(output.key, batch.runId, batch.dt, shard.shardId);
   const writer = new ObjectWriter(s3, { bucket: output.bucket, key: outputKey }, { contentType: 'text/csv' });

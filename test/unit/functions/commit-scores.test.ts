@@ -267,3 +267,15 @@ describe('commit-scores', () => {
     expect((error as InputValidationError).field).toBe('resultWriterDetails.Key');
   });
 });
+
+describe('commit-scores output location', () => {
+  it('refuses an outputUri with a dot segment before reading or deleting anything, naming the field', async () => {
+    fake = fakeS3();
+    const error = await handler({ ...request, outputUri: 's3://data/scores/../incoming/' }, context).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(InputValidationError);
+    expect((error as InputValidationError).field).toBe('outputUri');
+    expect(fake.s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
+  });
+});
